@@ -1,0 +1,73 @@
+"""Learner-side pytest plugin: loads your exercise modules, explains failures, shows progress.
+
+``pytest exercises/`` tests the stubs you fill in; ``pytest exercises/ --solutions`` (or
+``LOOPLAB_TARGET=solutions``) runs the same visible tests against the reference solutions.
+``pytest exercises/ -m ex03`` runs one exercise.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from _feedback import explain_failure
+from _loader import ExerciseImportError, load_exercise
+from _progress import Progress
+
+EXERCISES_DIR = Path(__file__).resolve().parent
+SOLUTIONS_DIR = EXERCISES_DIR.parent / "solutions"
+_progress = Progress(EXERCISES_DIR)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--solutions", action="store_true",
+                     help="run the visible tests against solutions/ instead of your exercises")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for key, title in _progress.titles().items():
+        config.addinivalue_line("markers", f"{key}: exercise {key[2:]}, {title}")
+
+
+def target_dir(config: pytest.Config) -> Path:
+    """Where the modules under test live: exercises/ or solutions/."""
+    wants_solutions = config.getoption("--solutions") or os.environ.get("LOOPLAB_TARGET") == "solutions"
+    return SOLUTIONS_DIR if wants_solutions else EXERCISES_DIR
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        key = _exercise_key(item)
+        if key:
+            item.add_marker(getattr(pytest.mark, key))
+
+
+@pytest.fixture(scope="module")
+def ex(request: pytest.FixtureRequest):
+    """The module under test for this test file (``test_ex02_*.py`` tests ``ex02_*.py``)."""
+    module_name = Path(request.path).stem.removeprefix("test_")
+    try:
+        return load_exercise(target_dir(request.config) / f"{module_name}.py")
+    except ExerciseImportError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if report.failed and call.excinfo is not None:
+        report.longrepr = explain_failure(call.excinfo, target_dir(item.config))
+    if report.when == "call" or report.failed:
+        _progress.record(_exercise_key(item), report)
+    return report
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    for line in _progress.summary_lines(target_dir(config)):
+        terminalreporter.write_line(line)
+
+
+def _exercise_key(item: pytest.Item) -> str | None:
+    stem = Path(str(item.path)).stem
+    return stem.split("_")[1] if stem.startswith("test_ex") else None
