@@ -1,0 +1,1 @@
+"""Sub-commands of ``looplab``: each module has HELP, add_arguments(parser) and run(args)."""

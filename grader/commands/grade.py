@@ -1,0 +1,43 @@
+"""looplab grade SUBMISSION: grade one folder of exercise modules."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from grader.grade import GradeOptions, grade_submission
+from grader.reports import feedback_markdown, gradescope, terminal
+
+HELP = "grade one submission folder with the hidden suites"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("submission", type=Path, help="folder with the learner's exNN_*.py files")
+    add_grading_options(parser)
+    parser.add_argument("--json", type=Path, help="write Gradescope results.json here")
+    parser.add_argument("--feedback", type=Path, help="write LEARNER.md feedback into this folder")
+
+
+def add_grading_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    parser.add_argument("--sandbox", default="none", choices=("none", "bwrap", "auto"),
+                        help="bwrap: no network, read-only file system (needs bubblewrap)")
+    parser.add_argument("--exercise", action="append", dest="exercises", metavar="exNN",
+                        help="grade only this exercise (repeatable)")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads per child (0: all cores)")
+
+
+def options_from(args: argparse.Namespace, threads: int | None = None) -> GradeOptions:
+    chosen = {"device": args.device, "sandbox": args.sandbox, "threads": threads or args.threads}
+    if args.exercises:
+        chosen["exercises"] = tuple(args.exercises)
+    return GradeOptions(**chosen)
+
+
+def run(args: argparse.Namespace) -> int:
+    result = grade_submission(args.submission, options_from(args))
+    print(terminal.render(result))
+    if args.json:
+        gradescope.write(result, args.json)
+    if args.feedback:
+        feedback_markdown.write(result, args.feedback)
+    return 0 if not result.error else 1

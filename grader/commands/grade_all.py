@@ -1,0 +1,36 @@
+"""looplab grade-all SUBMISSIONS_DIR --out gradebook.csv: grade every learner's folder."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from grader.batch import grade_all
+from grader.commands.grade import add_grading_options, options_from
+from grader.reports import feedback_markdown, gradescope
+
+HELP = "grade every submission folder in a directory into a CSV gradebook"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("submissions", type=Path, help="directory with one folder per learner")
+    parser.add_argument("--out", type=Path, required=True, help="CSV gradebook to write")
+    parser.add_argument("--workers", type=int, default=1, help="submissions graded in parallel")
+    parser.add_argument("--force", action="store_true", help="regrade learners already recorded")
+    parser.add_argument("--feedback", type=Path, help="write one LEARNER.md per learner here")
+    parser.add_argument("--json-dir", type=Path, help="write one LEARNER.json (Gradescope) here")
+    add_grading_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    def report(result) -> None:
+        status = f"error: {result.error}" if result.error else f"{result.score:g}/{result.max_score:g}"
+        print(f"{result.learner}: {status}", flush=True)
+        if args.feedback:
+            feedback_markdown.write(result, args.feedback)
+        if args.json_dir:
+            gradescope.write(result, args.json_dir / f"{result.learner}.json")
+
+    results = grade_all(args.submissions, args.out, options_from(args, threads=args.threads),
+                        workers=args.workers, force=args.force, on_done=report)
+    print(f"gradebook: {args.out} ({len(results)} learners)")
+    return 0

@@ -1,0 +1,48 @@
+"""Grade one submission: a pipeline of small stages from a folder to a SubmissionResult."""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.curriculum import CURRICULUM
+from grader.hidden_suite import run_hidden_suites
+from grader.results import SubmissionResult
+from grader.sandbox import resolve
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    """How to grade: device, sandbox, threads per child, limits and which exercises."""
+
+    device: str = "cpu"
+    sandbox: str = "none"
+    threads: int = 0  # 0: all cores
+    limits: dict = field(default_factory=dict)
+    exercises: tuple[str, ...] = tuple(item.key for item in CURRICULUM)
+
+
+def resolve_device(requested: str) -> str:
+    """``auto`` is ``cuda`` where a GPU is visible, else ``cpu``."""
+    if requested != "auto":
+        return requested
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def grade_submission(submission: Path, options: GradeOptions = GradeOptions(),
+                     learner: str | None = None) -> SubmissionResult:
+    """Run every hidden check of the chosen exercises against ``submission``."""
+    started = time.monotonic()
+    result = SubmissionResult(learner or submission.name, device=resolve_device(options.device))
+    if not submission.is_dir():
+        result.error = f"{submission} is not a folder of exercise modules"
+        return result
+    result.checks = run_hidden_suites(
+        submission.resolve(), list(options.exercises), device=result.device,
+        sandbox=resolve(options.sandbox), threads=options.threads or os.cpu_count() or 1,
+        limits=options.limits)
+    result.wall_s = round(time.monotonic() - started, 2)
+    return result

@@ -1,0 +1,76 @@
+"""Run the hidden pytest suites for one submission and collect one CheckResult per test."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from grader.judging import CheckFailed
+from grader.results import FAILED, PASSED, SKIPPED, CheckResult
+
+HIDDEN_DIR = Path(__file__).resolve().parent / "hidden"
+
+
+def suite_file(key: str) -> Path:
+    return HIDDEN_DIR / f"test_{key}.py"
+
+
+class CheckCollector:
+    """A pytest plugin that turns each hidden test's outcome into a CheckResult."""
+
+    def __init__(self) -> None:
+        self.checks: list[CheckResult] = []
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            self.checks.append(_check_result(item, report, call))
+        return report
+
+
+def run_hidden_suites(submission: Path, keys: list[str], device: str = "cpu",
+                      sandbox: str = "none", threads: int = 1, limits: dict | None = None) -> list[CheckResult]:
+    """Every hidden check of the given exercises, judged against ``submission``."""
+    collector = CheckCollector()
+    args = [str(suite_file(key)) for key in keys if suite_file(key).exists()]
+    args += ["--submission", str(submission), "--looplab-device", device,
+             "--looplab-sandbox", sandbox, "--looplab-threads", str(threads),
+             "--looplab-limits", json.dumps(limits or {}),
+             "-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:terminal",
+             "--rootdir", str(HIDDEN_DIR), "-o", "timeout=0"]
+    pytest.main(args, plugins=[collector])
+    return collector.checks
+
+
+def _check_result(item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo) -> CheckResult:
+    marker = item.get_closest_marker("points")
+    max_points = float(marker.args[0]) if marker else 1.0
+    module = getattr(item, "module", None)
+    doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
+    name = item.name.removeprefix("test_")
+    title = doc[0].rstrip(".") if doc else name.replace("_", " ")
+    exercise = getattr(module, "EXERCISE", "?")
+    if report.passed:
+        return CheckResult(exercise, name, title, max_points, max_points, PASSED)
+    if report.skipped:
+        return CheckResult(exercise, name, title, max_points, 0.0, SKIPPED, _skip_reason(report))
+    return CheckResult(exercise, name, title, max_points, 0.0, FAILED, _failure_message(call))
+
+
+def _failure_message(call: pytest.CallInfo) -> str:
+    error = call.excinfo.value if call.excinfo else None
+    if isinstance(error, CheckFailed):
+        return str(error)
+    if isinstance(error, AssertionError):
+        return str(error).split("\nassert ", 1)[0].strip() or "an expectation was not met"
+    return (f"the grader could not judge this check from what your code returned "
+            f"({type(error).__name__}: {error})")
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)

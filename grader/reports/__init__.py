@@ -1,0 +1,1 @@
+"""Reports of grading results: terminal table, Gradescope JSON, Markdown feedback, CSV gradebook."""

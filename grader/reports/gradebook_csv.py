@@ -1,0 +1,33 @@
+"""The CSV gradebook: one row per learner, one column per check, then total and error."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from grader.atomic import write_text_atomic
+from grader.results import SubmissionResult
+
+
+def render(results: list[SubmissionResult]) -> str:
+    columns: list[str] = []
+    for result in results:
+        for check in result.checks:
+            if check.key not in columns:
+                columns.append(check.key)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["learner", *columns, "total", "max_total", "error"])
+    for result in sorted(results, key=lambda r: r.learner):
+        points = {check.key: check.points for check in result.checks}
+        writer.writerow([result.learner, *(_cell(points.get(c)) for c in columns),
+                         _cell(result.score), _cell(result.max_score), result.error])
+    return buffer.getvalue()
+
+
+def _cell(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def write(results: list[SubmissionResult], path: Path) -> None:
+    write_text_atomic(path, render(results))
