@@ -30,7 +30,8 @@ def order_problems(events: list[dict], position: Position = Position()) -> list[
         kind = event.get("kind")
         if kind == "backward" and not in_closure_step:
             backwards += 1
-            if event.get("accumulated"):
+            # a second backward in the same step is reported as a double backward instead
+            if event.get("accumulated") and backwards == 1:
                 problems.append((
                     "accumulated", f"gradients accumulated across steps: nothing cleared .grad before backward in "
                     f"{position.of(step + 1)}: zero the gradients each step"))
