@@ -1,0 +1,27 @@
+"""Exercise 3: Minibatches and DataLoader.
+
+Instead of the whole dataset at once, train on minibatches served by a ``DataLoader``.
+Build the loader from tensors (shuffled by a seeded ``torch.Generator`` so runs repeat), then
+train for some epochs with one optimizer step per batch. With N samples and batch size B that
+is ceil(N / B) steps per epoch: the last, shorter batch counts too. An epoch's loss is the
+average over SAMPLES: add ``loss.item() * len(batch)`` up and divide by the number of samples.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+def make_loader(x: torch.Tensor, y: torch.Tensor, batch_size: int, shuffle: bool = True,
+                seed: int = 0) -> DataLoader:
+    """A DataLoader over TensorDataset(x, y), shuffled (if asked) by a generator seeded by seed."""
+    # TODO(ex03): implement make_loader()
+    raise NotImplementedError("ex03: implement make_loader() in exercises/ex03_minibatches.py")
+
+
+def train_epochs(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer,
+                 loader: DataLoader, epochs: int) -> list[float]:
+    """Train, one step per batch; return every epoch's loss averaged by sample count."""
+    # TODO(ex03): implement train_epochs()
+    raise NotImplementedError("ex03: implement train_epochs() in exercises/ex03_minibatches.py")
