@@ -32,7 +32,7 @@ CURRICULUM: tuple[Exercise, ...] = (
     Exercise("ex06", "ex06_devices", "Device handling",
              ("pick_device", "move_batch", "train_on_device")),
     Exercise("ex07", "ex07_binary_classification", "Binary classification with logits",
-             ("make_binary_labels", "train_classifier", "predict")),
+             ("make_binary_labels", "train_classifier", "predict", "accuracy")),
     Exercise("ex08", "ex08_mnist", "MNIST with a linear model",
              ("build_model", "train_mnist", "evaluate")),
     Exercise("ex09", "ex09_fix_the_loop", "Fix the loop",

@@ -1,0 +1,18 @@
+"""Exercise 10: Gradient accumulation.
+
+A batch too large for memory can be split into micro-batches whose gradients add up in
+``.grad`` before a single optimizer step. Scale each micro-batch's mean loss by its share of
+the samples, ``len(chunk) / len(x)``, and the sum is exactly the full batch's mean loss, so the
+step is the same as one big-batch step, even when the chunks differ in size.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def accumulated_step(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer,
+                     x: torch.Tensor, y: torch.Tensor, micro_batches: int) -> float:
+    """One optimizer step on (x, y) from ``micro_batches`` chunks; returns the full-batch loss."""
+    # TODO(ex10): implement accumulated_step()
+    raise NotImplementedError("ex10: implement accumulated_step() in exercises/ex10_grad_accumulation.py")

@@ -1,0 +1,153 @@
+"""Visible tests for exercise 9: fix the loop."""
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+def _data(n=10, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 2, generator=generator)
+    y = x @ torch.tensor([[2.0], [-1.0]]) + 0.5 + 0.1 * torch.randn(n, 1, generator=generator)
+    return x, y
+
+
+def _model_and_twin(seed=0):
+    torch.manual_seed(seed)
+    model, twin = nn.Linear(2, 1), nn.Linear(2, 1)
+    twin.load_state_dict(model.state_dict())
+    return model, twin
+
+
+def _sgd(model):
+    return torch.optim.SGD(model.parameters(), lr=0.1)
+
+
+def _reference_losses(model, x, y, batch_size, epochs):
+    """Plain loop over unshuffled batches; each epoch's loss weighted by batch size."""
+    optimizer, losses = _sgd(model), []
+    for _ in range(epochs):
+        total = 0.0
+        for start in range(0, len(x), batch_size):
+            xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+            loss = nn.MSELoss()(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(xb)
+        losses.append(total / len(x))
+    return losses
+
+
+def _weights(model):
+    return torch.cat([p.detach().flatten() for p in model.parameters()])
+
+
+def _shown(weights):
+    return "[" + ", ".join(f"{value:.4f}" for value in weights.tolist()) + "]"
+
+
+def _loader(x, y, batch_size=4):
+    return DataLoader(TensorDataset(x, y), batch_size=batch_size)
+
+
+def _first_epoch_order(loader):
+    return [int(value) for xb, _ in loader for value in xb.flatten()]
+
+
+def test_train_full_batch_moves_the_weights_in_the_first_epoch(ex):
+    x, y = _data()
+    model, twin = _model_and_twin()
+    start = _weights(model).clone()
+    ex.train_full_batch(model, nn.MSELoss(), _sgd(model), x, y, 1)
+    _reference_losses(twin, x, y, batch_size=len(x), epochs=1)
+    got, want = _weights(model), _weights(twin)
+    assert torch.allclose(got, want, atol=1e-6), (
+        f"after 1 epoch the weights are {_shown(got)} (they started at {_shown(start)}), "
+        f"expected {_shown(want)}: one gradient-descent step on this epoch's loss")
+
+
+def test_train_full_batch_matches_plain_gradient_descent(ex):
+    x, y = _data()
+    model, twin = _model_and_twin()
+    losses = ex.train_full_batch(model, nn.MSELoss(), _sgd(model), x, y, 20)
+    expected = _reference_losses(twin, x, y, batch_size=len(x), epochs=20)
+    assert abs(losses[-1] - expected[-1]) < 1e-5, (
+        f"the loss of epoch 20 is {losses[-1]:.5f}, expected {expected[-1]:.5f} "
+        "(plain gradient descent with lr 0.1, each step using only this epoch's gradient)")
+
+
+def test_make_train_loader_shuffles_every_epoch(ex):
+    values = torch.arange(12.0).unsqueeze(1)
+    loader = ex.make_train_loader(values, values, batch_size=4)
+    first, second = _first_epoch_order(loader), _first_epoch_order(loader)
+    assert sorted(first) == list(range(12)), (
+        f"an epoch served the samples {sorted(first)}, expected each of 0..11 once")
+    assert first != list(range(12)), (
+        f"the first epoch served the samples in file order {first}, expected a shuffled order")
+    assert first != second, (
+        f"two epochs served the same order {first}, expected a new order every epoch")
+
+
+def test_make_train_loader_order_depends_on_the_seed(ex):
+    values = torch.arange(12.0).unsqueeze(1)
+    orders = [_first_epoch_order(ex.make_train_loader(values, values, 4, seed=seed))
+              for seed in (0, 0, 1)]
+    assert orders[0] == orders[1], (
+        f"seed 0 gave the orders {orders[0]} and {orders[1]}, expected the same order twice")
+    assert orders[0] != orders[2], (
+        f"seeds 0 and 1 both gave the order {orders[0]}, expected different orders")
+
+
+def test_train_epochs_trains_in_every_epoch(ex):
+    x, y = _data(n=10)
+    model, twin = _model_and_twin()
+    losses = ex.train_epochs(model, nn.MSELoss(), _sgd(model), _loader(x, y), 3)
+    expected = _reference_losses(twin, x, y, batch_size=4, epochs=3)
+    for epoch, (got, want) in enumerate(zip(losses, expected), start=1):
+        assert abs(got - want) < 1e-5, (
+            f"epoch {epoch} loss is {got:.5f}, expected {want:.5f}: every epoch goes over all "
+            "10 samples again")
+    got, want = _weights(model), _weights(twin)
+    assert torch.allclose(got, want, atol=1e-6), (
+        f"after 3 epochs the weights are {_shown(got)}, expected {_shown(want)}")
+
+
+def test_regression_loss_is_zero_for_a_perfect_prediction(ex):
+    loss = ex.regression_loss(torch.tensor([[1.0], [2.0], [3.0]]), torch.tensor([1.0, 2.0, 3.0]))
+    assert loss.dim() == 0, (
+        f"regression_loss returned shape {list(loss.shape)}, expected a 0-dim tensor")
+    assert abs(loss.item()) < 1e-6, (
+        f"predictions [[1], [2], [3]] against targets [1, 2, 3] give loss {loss.item():.4f}, "
+        "expected 0.0")
+
+
+def test_regression_loss_is_the_mean_squared_error(ex):
+    prediction = torch.tensor([[1.0], [0.0], [2.0], [5.0]])
+    got = ex.regression_loss(prediction, torch.tensor([0.0, 0.0, 4.0, 2.0])).item()
+    assert abs(got - 3.5) < 1e-6, (
+        f"predictions [[1], [0], [2], [5]] against targets [0, 0, 4, 2] give loss {got:.4f}, "
+        "expected 3.5 = (1 + 0 + 4 + 9) / 4")
+
+
+def test_collect_losses_returns_plain_floats(ex):
+    x, y = _data()
+    model, _ = _model_and_twin()
+    losses = ex.collect_losses(model, nn.MSELoss(), _sgd(model), _loader(x, y), 2)
+    kinds = [type(loss).__name__ for loss in losses]
+    assert all(isinstance(loss, float) for loss in losses), (
+        f"collect_losses returned {kinds}, expected Python floats: a tensor that requires grad "
+        "keeps its whole autograd graph alive")
+
+
+def test_collect_losses_averages_each_epoch_over_samples(ex):
+    x, y = _data(n=10)
+    model, twin = _model_and_twin()
+    losses = ex.collect_losses(model, nn.MSELoss(), _sgd(model), _loader(x, y), 3)
+    expected = _reference_losses(twin, x, y, batch_size=4, epochs=3)
+    assert len(losses) == 3, (
+        f"collect_losses returned {len(losses)} losses for 3 epochs, expected 3")
+    for epoch, (got, want) in enumerate(zip(losses, expected), start=1):
+        got = got.item() if isinstance(got, torch.Tensor) else got
+        assert abs(got - want) < 1e-5, (
+            f"epoch {epoch} loss is {got:.5f}, expected {want:.5f}: the mean over all 10 samples, "
+            "each batch's loss counted len(batch) times (batches of 4, 4 and 2)")
