@@ -1,0 +1,66 @@
+"""Probe for exercise 5: train_with_best_checkpoint on data whose validation loss falls, then
+rises (the best epoch is not the last), with a Dropout model (modes matter) and with lr=0."""
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from grader.harness import datasets, values
+from grader.harness.probe import ProbeContext
+from grader.harness.spy import LoopSpy
+
+
+def run(module, ctx: ProbeContext) -> None:
+    data = ctx.inputs
+    train, val = data["train"], data["val"]
+    x, y = datasets.plane(train["n"], tuple(train["weights"]), train["bias"], seed=train["seed"])
+    vx, vy = datasets.plane(val["n"], tuple(val["weights"]), val["bias"], seed=val["seed"])
+    for name, spec in data["scenarios"].items():
+        with ctx.scenario(name) as record:
+            model = _model(spec["model"], data["seed"]).train(not spec["starts_in_eval"])
+            optimizer = _optimizer(spec["optimizer"], model, spec["lr"])
+            train_loader = DataLoader(TensorDataset(x, y), batch_size=train["batch_size"], shuffle=False)
+            val_loader = DataLoader(TensorDataset(vx, vy), batch_size=val["batch_size"], shuffle=False)
+            with LoopSpy() as spy:
+                result = module.train_with_best_checkpoint(model, nn.MSELoss(), optimizer, train_loader,
+                                                           val_loader, spec["epochs"])
+            record.update(result=_describe_result(result), events=spy.events)
+            ctx.save_state(name, values.state_tensors(model))
+
+
+def _model(kind: str, seed: int) -> nn.Module:
+    if kind == "zeros":
+        model = nn.Linear(2, 1)
+        with torch.no_grad():
+            model.weight.zero_()
+            model.bias.zero_()
+        return model
+    if kind == "linear":
+        return datasets.seeded_linear(2, 1, seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Dropout(0.3), nn.Linear(8, 1))
+
+
+def _optimizer(name: str, model: nn.Module, lr: float) -> torch.optim.Optimizer:
+    if name == "Adam":
+        return torch.optim.Adam(model.parameters(), lr=lr)
+    return torch.optim.SGD(model.parameters(), lr=lr)
+
+
+def _describe_result(result: Any) -> dict:
+    """The returned dict as plain data: its keys, and each entry's type and value."""
+    if type(result) is not dict:
+        return {"type": values.type_name(result)}
+    return {
+        "type": "dict", "keys": sorted(str(key) for key in result),
+        "best_val_loss": values.as_float(result.get("best_val_loss")),
+        "best_val_loss_type": values.type_name(result.get("best_val_loss")),
+        "best_epoch": result.get("best_epoch") if type(result.get("best_epoch")) is int else None,
+        "best_epoch_type": values.type_name(result.get("best_epoch")),
+        "train_losses": values.describe_list(result.get("train_losses")),
+        "val_losses": values.describe_list(result.get("val_losses")),
+    }

@@ -1,0 +1,42 @@
+# expect-failed: make_loader_shuffles_each_epoch_and_repeats_with_its_seed: two epochs served the same order
+# Bug: make_loader shuffles the tensors once, so every epoch sees the same order.
+"""Exercise 3: Minibatches and DataLoader.
+
+Instead of the whole dataset at once, train on minibatches served by a ``DataLoader``.
+Build the loader from tensors (shuffled by a seeded ``torch.Generator`` so runs repeat), then
+train for some epochs with one optimizer step per batch. With N samples and batch size B that
+is ceil(N / B) steps per epoch: the last, shorter batch counts too. An epoch's loss is the
+average over SAMPLES: add ``loss.item() * len(batch)`` up and divide by the number of samples.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+def make_loader(x: torch.Tensor, y: torch.Tensor, batch_size: int, shuffle: bool = True,
+                seed: int = 0) -> DataLoader:
+    """A DataLoader over TensorDataset(x, y), shuffled (if asked) by a generator seeded by seed."""
+    if shuffle:
+        order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
+        x, y = x[order], y[order]
+    return DataLoader(TensorDataset(x, y), batch_size=batch_size)
+
+
+def train_epochs(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer,
+                 loader: DataLoader, epochs: int) -> list[float]:
+    """Train, one step per batch; return every epoch's loss averaged by sample count."""
+    model.train()
+    epoch_losses = []
+    for _ in range(epochs):
+        total, count = 0.0, 0
+        for x, y in loader:
+            loss = loss_fn(model(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(x)
+            count += len(x)
+        epoch_losses.append(total / count)
+    return epoch_losses

@@ -1,0 +1,45 @@
+# expect-failed: train_epochs_takes_one_step_per_batch: optimizer.step() ran 16 times
+# expect-failed: train_epochs_matches_the_graders_run: the short last batch included
+# expect-failed: train_epochs_losses_averaged_by_sample_count: the mean over the 37 samples
+# Bug: train_epochs skips the short last batch.
+"""Exercise 3: Minibatches and DataLoader.
+
+Instead of the whole dataset at once, train on minibatches served by a ``DataLoader``.
+Build the loader from tensors (shuffled by a seeded ``torch.Generator`` so runs repeat), then
+train for some epochs with one optimizer step per batch. With N samples and batch size B that
+is ceil(N / B) steps per epoch: the last, shorter batch counts too. An epoch's loss is the
+average over SAMPLES: add ``loss.item() * len(batch)`` up and divide by the number of samples.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+def make_loader(x: torch.Tensor, y: torch.Tensor, batch_size: int, shuffle: bool = True,
+                seed: int = 0) -> DataLoader:
+    """A DataLoader over TensorDataset(x, y), shuffled (if asked) by a generator seeded by seed."""
+    generator = torch.Generator().manual_seed(seed)
+    return DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=shuffle,
+                      generator=generator)
+
+
+def train_epochs(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer,
+                 loader: DataLoader, epochs: int) -> list[float]:
+    """Train, one step per batch; return every epoch's loss averaged by sample count."""
+    model.train()
+    epoch_losses = []
+    for _ in range(epochs):
+        total, count = 0.0, 0
+        for x, y in loader:
+            if len(x) < loader.batch_size:
+                continue
+            loss = loss_fn(model(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(x)
+            count += len(x)
+        epoch_losses.append(total / count)
+    return epoch_losses

@@ -1,0 +1,72 @@
+# expect-failed: returns_the_losses_and_the_best_epoch: best_epoch is 3, expected 4
+# Bug: best_epoch is counted from 0.
+"""Exercise 5: Keeping the best checkpoint.
+
+Validation loss does not always fall until the end: keep the weights of the epoch with the
+lowest validation loss and hand back the model in that state. Every epoch, train one pass
+(train mode), then evaluate on the validation loader (eval mode, ``torch.no_grad()``); both
+losses are averaged by sample count. A better validation loss saves a REAL copy of
+``model.state_dict()`` (its tensors are the live parameters, which training keeps changing);
+after the last epoch, load the best copy back into the model. Return a dict:
+``{"best_val_loss": float, "best_epoch": int (1-based), "train_losses": [float per epoch],
+"val_losses": [float per epoch]}``.
+"""
+from __future__ import annotations
+
+import copy
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+def train_with_best_checkpoint(model: nn.Module, loss_fn: nn.Module,
+                               optimizer: torch.optim.Optimizer, train_loader: DataLoader,
+                               val_loader: DataLoader, epochs: int,
+                               device: str | torch.device = "cpu") -> dict:
+    """Train, then restore the best-validation weights; the losses and the best epoch (1-based)."""
+    def run_epoch(loader: DataLoader, training: bool) -> float:
+        if training:
+            model.train()
+        else:
+            model.eval()
+        total, count = 0.0, 0
+        with torch.set_grad_enabled(training):  # off for validation, as under torch.no_grad()
+            for x, y in loader:
+                x, y = x.to(device), y.to(device)
+                loss = loss_fn(model(x), y)
+                if training:
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                total, count = total + loss.item() * len(x), count + len(x)
+        return total / count
+
+    model.to(device)
+    result = {"best_val_loss": float("inf"), "best_epoch": 0, "train_losses": [], "val_losses": []}
+    best_state = copy.deepcopy(model.state_dict())
+    for epoch in range(1, epochs + 1):
+        result["train_losses"].append(run_epoch(train_loader, training=True))
+        result["val_losses"].append(run_epoch(val_loader, training=False))
+        if result["val_losses"][-1] < result["best_val_loss"]:
+            result.update(best_val_loss=result["val_losses"][-1], best_epoch=epoch - 1)
+            best_state = copy.deepcopy(model.state_dict())
+    model.load_state_dict(best_state)
+    return result
+
+
+def fit_plane(device: str | torch.device = "cpu", seed: int = 0) -> dict:
+    """The course's plane fit y = 3*x1 + 2*x2 + 5 (given); the result above plus "model"."""
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(240, 2, generator=generator)
+    y = x @ torch.tensor([[3.0], [2.0]]) + 5 + 0.1 * torch.randn(240, 1, generator=generator)
+    train_loader = DataLoader(TensorDataset(x[:192], y[:192]), batch_size=16, shuffle=True,
+                              generator=torch.Generator().manual_seed(seed))
+    val_loader = DataLoader(TensorDataset(x[192:], y[192:]), batch_size=16)
+    with torch.random.fork_rng(devices=[]):  # seed the initial weights, leave the global RNG alone
+        torch.manual_seed(seed)
+        model = nn.Linear(2, 1)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.03)
+    result = train_with_best_checkpoint(model, nn.MSELoss(), optimizer, train_loader, val_loader,
+                                        epochs=80, device=device)
+    return {**result, "model": model}
