@@ -11,14 +11,14 @@ HELP = "prepare MNIST in data/ (download, or copy from --mirror) and verify its 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mirror", type=Path, help="folder with the four MNIST files (.gz or not)")
-    parser.add_argument("--root", type=Path, default=None, help="data root (default: data/)")
+    parser.add_argument("--root", type=Path, default=None,
+                        help="data root (default: $LOOPLAB_DATA, else data/)")
     parser.add_argument("--no-download", action="store_true", help="never use the network")
 
 
 def run(args: argparse.Namespace) -> int:
-    root = args.root or mnist.DATA_DIR
     try:
-        raw = mnist.prepare(root, mirror=args.mirror, download=not args.no_download)
+        raw = mnist.prepare(args.root, mirror=args.mirror, download=not args.no_download)
     except mnist.MnistDataError as error:
         print(f"looplab data: {error}")
         return 2
