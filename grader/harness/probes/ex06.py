@@ -1,0 +1,85 @@
+"""Probe for exercise 6: pick_device, move_batch and train_on_device on the child's device.
+
+Run once on the grading device (cpu or cuda) and once more on "meta", where tensors have shapes
+but no values: a tensor left on the CPU then raises a device error, and reading a number
+(``.item()``) raises too, which is expected and recorded rather than treated as a failure.
+"""
+from __future__ import annotations
+
+from unittest import mock
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from grader.harness import datasets, values
+from grader.harness.probe import ProbeContext
+from grader.harness.spy import LoopSpy
+
+# (cuda available, mps available) pretended while calling pick_device("auto")
+PRETENDED = ((True, False), (False, True), (False, False))
+
+
+def run(module, ctx: ProbeContext) -> None:
+    data = ctx.inputs
+    if ctx.device.type != "meta":
+        _pick_device(module, ctx)
+        _move_batch(module, ctx, data)
+    with ctx.scenario("train") as record:
+        x, y = make_data(data)
+        model = datasets.seeded_linear(data["features"], 1, data["seed"])
+        optimizer = torch.optim.SGD(model.parameters(), lr=data["lr"])
+        loader = DataLoader(TensorDataset(x, y), batch_size=data["batch_size"])
+        with LoopSpy() as spy:
+            try:
+                losses = module.train_on_device(model, nn.MSELoss(), optimizer, loader,
+                                                data["epochs"], ctx.device)
+                record["raised"] = None
+            except Exception as error:  # noqa: BLE001 - on meta, reading a number must raise
+                record["raised"] = ctx.describe(error)
+                losses = None
+        record.update(losses=values.describe_list(losses), events=spy.events,
+                      param_devices=sorted({str(p.device) for p in model.parameters()}))
+        ctx.save_state("train", values.state_tensors(model))
+
+
+def _pick_device(module, ctx: ProbeContext) -> None:
+    with ctx.scenario("pick_device") as record:
+        record["cpu"] = _shown(module.pick_device("cpu"))
+        record["auto"] = _shown(module.pick_device("auto"))
+        record["available"] = [torch.cuda.is_available(), torch.backends.mps.is_available()]
+        pretended = []
+        for cuda, mps in PRETENDED:
+            with mock.patch.object(torch.cuda, "is_available", lambda c=cuda: c), \
+                    mock.patch.object(torch.backends.mps, "is_available", lambda m=mps: m):
+                pretended.append(_shown(module.pick_device("auto")))
+        record["pretended"] = pretended
+
+
+def _move_batch(module, ctx: ProbeContext, data: dict) -> None:
+    with ctx.scenario("move_batch") as record:
+        n = data["batch_size"]
+        batch = (torch.ones(n, data["features"]), torch.zeros(n, 1), torch.arange(n))
+        moved = module.move_batch(batch, torch.device("meta"))
+        items = list(moved) if type(moved) in (list, tuple) else []
+        record.update(
+            type=values.type_name(moved),
+            devices=[str(t.device) if isinstance(t, torch.Tensor) else values.type_name(t) for t in items],
+            shapes=[list(t.shape) if isinstance(t, torch.Tensor) else None for t in items],
+            dtypes=[str(t.dtype) if isinstance(t, torch.Tensor) else None for t in items],
+        )
+
+
+def make_data(data: dict) -> tuple[torch.Tensor, torch.Tensor]:
+    """The regression data train_on_device gets: x [n, features], y [n, 1]."""
+    generator = torch.Generator().manual_seed(data["seed"])
+    x = torch.randn(data["n"], data["features"], generator=generator)
+    y = x.sum(dim=1, keepdim=True) * 0.5 - 1.0 + 0.1 * torch.randn(data["n"], 1, generator=generator)
+    return x, y
+
+
+def _shown(device) -> str:
+    """A device as text ("cpu", "cuda"), or the type name of whatever came back instead."""
+    if isinstance(device, torch.device):
+        return device.type
+    return f"a {values.type_name(device)}"

@@ -1,0 +1,102 @@
+"""Probe for exercise 7: labels, training with BCEWithLogitsLoss, predict and accuracy on hidden data."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from grader.harness import datasets, values
+from grader.harness.probe import ProbeContext
+from grader.harness.spy import LoopSpy
+
+
+def run(module, ctx: ProbeContext) -> None:
+    data = ctx.inputs
+    with ctx.scenario("labels") as record:
+        y = label_inputs(data)
+        flat = module.make_binary_labels(y, threshold=data["threshold"])
+        column = module.make_binary_labels(y.reshape(-1, 1) + 5.0 - data["threshold"])
+        record.update(flat=_describe(flat), column=_describe(column))
+        ctx.save("labels.flat", values.safe_tensor(flat))
+        ctx.save("labels.column", values.safe_tensor(column))
+    with ctx.scenario("train") as record:
+        x, labels = classes(data["n"], data["seed"])
+        model = datasets.seeded_linear(x.shape[1], 1, data["seed"])
+        optimizer = torch.optim.SGD(model.parameters(), lr=data["lr"])
+        loader = DataLoader(TensorDataset(x, labels), batch_size=data["batch_size"])
+        with LoopSpy() as spy:
+            losses = module.train_classifier(model, loader, optimizer, data["epochs"])
+        record.update(losses=values.describe_list(losses), events=spy.events)
+        ctx.save_state("train", values.state_tensors(model))
+    with ctx.scenario("predict") as record:
+        _predict(module, ctx, data, record)
+    _pipeline(module, ctx, data)
+
+
+def _predict(module, ctx: ProbeContext, data: dict, record: dict) -> None:
+    """predict on a Dropout model left in training mode, with the default and a hidden threshold."""
+    model, x = predict_model(data["seed"]), predict_inputs(data["seed"])
+    for name, kwargs in (("default", {}), ("threshold", {"threshold": data["predict_threshold"]})):
+        returned = module.predict(model, x, **kwargs)
+        pair = list(returned) if type(returned) in (tuple, list) and len(returned) == 2 else [None, None]
+        record[name] = {"type": values.type_name(returned), "probabilities": _describe(pair[0]),
+                        "labels": _describe(pair[1])}
+        ctx.save(f"predict.{name}.probabilities", values.safe_tensor(pair[0]))
+        ctx.save(f"predict.{name}.labels", values.safe_tensor(pair[1]))
+
+
+def _pipeline(module, ctx: ProbeContext, data: dict) -> None:
+    """The whole task on fresh plane data: the learner's labels, training and accuracy."""
+    with ctx.scenario("pipeline") as record:
+        x, y = plane(data["seed"])
+        split = data["train_size"]
+        labels = module.make_binary_labels(y[:split])
+        generator = torch.Generator().manual_seed(data["seed"])
+        loader = DataLoader(TensorDataset(x[:split], labels), batch_size=data["batch_size"],
+                            shuffle=True, generator=generator)
+        model = datasets.seeded_linear(x.shape[1], 1, data["seed"] + 1)
+        optimizer = torch.optim.Adam(model.parameters(), lr=data["pipeline_lr"])
+        module.train_classifier(model, loader, optimizer, data["pipeline_epochs"])
+        ctx.save_state("pipeline", values.state_tensors(model))
+        reported = module.accuracy(model, x[split:], (y[split:] > 5.0).float().reshape(-1, 1))
+        record.update(accuracy_type=values.type_name(reported), accuracy=values.as_float(reported))
+
+
+def label_inputs(data: dict) -> torch.Tensor:
+    """Values around ``threshold``, one of them exactly on it (which must get label 0)."""
+    generator = torch.Generator().manual_seed(data["seed"])
+    y = torch.randn(data["label_n"], generator=generator) + data["threshold"]
+    y[3] = data["threshold"]
+    return y
+
+
+def classes(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """x [n, 3] and float labels [n, 1] from a linear rule: the data train_classifier gets."""
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 3, generator=generator)
+    labels = (x @ torch.tensor([[1.0], [-2.0], [0.5]]) + 0.3 > 0).float()
+    return x, labels
+
+
+def plane(seed: int, n: int = 400) -> tuple[torch.Tensor, torch.Tensor]:
+    """x [n, 3] and y [n] = 1.5 x1 - 2 x2 + 0.5 x3 + 5 + noise: "is y above 5?" is the question."""
+    generator = torch.Generator().manual_seed(seed + 100)
+    x = torch.randn(n, 3, generator=generator)
+    y = x @ torch.tensor([1.5, -2.0, 0.5]) + 5.0 + 0.1 * torch.randn(n, generator=generator)
+    return x, y
+
+
+def predict_model(seed: int) -> nn.Module:
+    """A seeded Linear(3, 1) followed by Dropout, left in training mode: eval() must be called."""
+    return nn.Sequential(datasets.seeded_linear(3, 1, seed + 2), nn.Dropout(0.5)).train()
+
+
+def predict_inputs(seed: int) -> torch.Tensor:
+    return torch.randn(37, 3, generator=torch.Generator().manual_seed(seed + 3)) * 2
+
+
+def _describe(value) -> dict:
+    if not isinstance(value, torch.Tensor):
+        return {"type": values.type_name(value)}
+    return {"type": "Tensor", "shape": list(value.shape), "dtype": str(value.dtype),
+            "device": str(value.device), "requires_grad": bool(value.requires_grad)}

@@ -1,0 +1,87 @@
+"""Probe for exercise 8: build_model, train_mnist on the MNIST training split only, and evaluate.
+
+The child never sees the test split: the parent measures test accuracy itself from the weights
+saved here. The raw MNIST files are read directly (the child has no torchvision dataset code of
+the grader), into a dataset that behaves like ``grader.mnist.InMemoryMNIST(train=True)``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.utils.data import Dataset
+
+from grader.harness import values
+from grader.harness.probe import ProbeContext
+from grader.harness.spy import LoopSpy
+
+
+class TrainingDigits(Dataset):
+    """MNIST training digits as InMemoryMNIST serves them: (float32 [1, 28, 28] in [0, 1], int)."""
+
+    classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
+               "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"]
+
+    def __init__(self, data: torch.Tensor, targets: torch.Tensor) -> None:
+        self.data, self.targets = data, targets
+        self.images = data.unsqueeze(1).to(torch.float32).div(255)
+        self.train = True
+
+    @classmethod
+    def read(cls, raw: str) -> "TrainingDigits":
+        images = Path(raw, "train-images-idx3-ubyte").read_bytes()[16:]
+        labels = Path(raw, "train-labels-idx1-ubyte").read_bytes()[8:]
+        data = torch.frombuffer(bytearray(images), dtype=torch.uint8).reshape(-1, 28, 28)
+        return cls(data, torch.frombuffer(bytearray(labels), dtype=torch.uint8).to(torch.int64))
+
+    def subset(self, indices: torch.Tensor) -> "TrainingDigits":
+        return TrainingDigits(self.data[indices], self.targets[indices])
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        return self.images[index].clone(), int(self.targets[index])
+
+
+def run(module, ctx: ProbeContext) -> None:
+    data = ctx.inputs
+    train_set = TrainingDigits.read(data["raw"])
+    torch.manual_seed(data["seed"])
+    model = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))  # used if build_model() fails
+    with ctx.scenario("build_model") as record:
+        built = module.build_model()
+        record["type"] = values.type_name(built)
+        if isinstance(built, nn.Module):
+            record["shapes"] = [list(p.shape) for p in built.parameters()]
+            with torch.no_grad():
+                record["output_shape"] = list(built(torch.zeros(3, 1, 28, 28)).shape)
+            model = built
+    with ctx.scenario("train") as record:
+        with LoopSpy() as spy:
+            losses = module.train_mnist(model, train_set, device=ctx.device, epochs=data["epochs"],
+                                        batch_size=data["batch_size"], lr=data["lr"], seed=data["seed"])
+        record.update(losses=values.describe_list(losses), events=spy.events)
+        ctx.save_state("train", values.state_tensors(model))
+    with ctx.scenario("evaluate") as record:
+        scored = evaluation_model(data["seed"])
+        subset = train_set.subset(evaluation_indices(data))
+        accuracy = module.evaluate(scored, subset, device=ctx.device)
+        record.update(type=values.type_name(accuracy), accuracy=values.as_float(accuracy))
+
+
+def evaluation_model(seed: int) -> nn.Module:
+    """A fixed, untrained-looking linear classifier whose accuracy the parent knows."""
+    generator = torch.Generator().manual_seed(seed)
+    layer = nn.Linear(784, 10)
+    with torch.no_grad():
+        layer.weight.copy_(torch.randn(10, 784, generator=generator) * 0.05)
+        layer.bias.copy_(torch.randn(10, generator=generator) * 0.1)
+    return nn.Sequential(nn.Flatten(), layer)
+
+
+def evaluation_indices(data: dict) -> torch.Tensor:
+    """Which training digits evaluate() scores: a seeded sample, not a multiple of its batch size."""
+    generator = torch.Generator().manual_seed(data["seed"] + 1)
+    return torch.randperm(60000, generator=generator)[: data["eval_n"]]

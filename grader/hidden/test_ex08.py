@@ -1,0 +1,115 @@
+"""Hidden checks for exercise 8, MNIST: the grader measures test accuracy itself.
+
+train_mnist only ever gets the training split; the parent loads the returned Linear weights into
+its own Linear(784, 10) and scores them on the 10,000 test digits. No number the learner's code
+reports is trusted.
+"""
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from grader import mnist
+from grader.harness.probes.ex08 import evaluation_indices, evaluation_model
+from grader.hidden.conftest import observe
+from grader.judging import CheckFailed, Observed, expect, losses_of
+from grader.loop_order import Position, count, order_problems
+
+EXERCISE = "ex08"
+INPUTS = {"epochs": 5, "batch_size": 64, "lr": 0.1, "seed": 5, "eval_n": 1234}
+TRAIN_SIZE = 60000
+
+
+@pytest.fixture(scope="module")
+def observed(request: pytest.FixtureRequest) -> Observed:
+    """The child's observations, once MNIST is known to be prepared (else every check says how)."""
+    try:
+        mnist.check()
+    except mnist.MnistDataError as error:
+        raise CheckFailed(f"the grader needs MNIST and could not use it: {error}") from None
+    raw = str(mnist.raw_dir().resolve())
+    return observe(request.config, EXERCISE, {**INPUTS, "raw": raw}, read_only=(raw,))
+
+
+def _linear_weights(observed) -> tuple[torch.Tensor, torch.Tensor]:
+    """The trained Linear(784, 10) weight and bias, whatever the model calls them."""
+    state = observed.state("train")
+    shapes = {name: list(t.shape) for name, t in state.items()}
+    weights = [t for t in state.values() if list(t.shape) == [10, 784]]
+    biases = [t for t in state.values() if list(t.shape) == [10]]
+    expect(len(state) == 2 and len(weights) == 1 and len(biases) == 1,
+           f"after train_mnist() the model's parameters are {shapes or 'unreadable'}, expected exactly "
+           "one Linear(784, 10): a weight [10, 784] and a bias [10]")
+    return weights[0], biases[0]
+
+
+def _accuracy(weight: torch.Tensor, bias: torch.Tensor, dataset) -> float:
+    """The fraction of ``dataset`` that the grader's own Linear(784, 10) with these weights gets right."""
+    layer = nn.Linear(784, 10)
+    with torch.no_grad():
+        layer.weight.copy_(weight)
+        layer.bias.copy_(bias)
+        logits = layer(dataset.images.flatten(1))
+    return (logits.argmax(dim=1) == dataset.targets).float().mean().item()
+
+
+@pytest.mark.points(2)
+def test_build_model_is_a_linear_classifier(observed):
+    """build_model returns Flatten + Linear(784, 10): 28x28 images in, 10 logits out."""
+    record = observed.scenario("build_model", "build_model")
+    expect("shapes" in record, f"build_model() returned a {record['type']}, expected an nn.Module")
+    expect(sorted(record["shapes"]) == [[10], [10, 784]],
+           f"build_model() has parameters of shapes {record['shapes']}, expected one Linear(784, 10): "
+           "[10, 784] and [10]")
+    expect(record["output_shape"] == [3, 10],
+           f"build_model() maps 3 images [3, 1, 28, 28] to shape {record['output_shape']}, expected [3, 10]: "
+           "flatten each image to 784 values first (nn.Flatten())")
+
+
+@pytest.mark.points(3)
+def test_train_mnist_steps_and_losses(observed):
+    """One step per minibatch of 64 for 5 epochs, and each epoch's mean loss as a float, falling."""
+    record = observed.scenario("train", "train_mnist")
+    epochs, size = INPUTS["epochs"], INPUTS["batch_size"]
+    losses = losses_of(record, "train_mnist", epochs)
+    per_epoch = math.ceil(TRAIN_SIZE / size)
+    steps = count(record["events"], "step")
+    expect(steps == epochs * per_epoch,
+           f"train_mnist() took {steps} optimizer steps, expected {epochs * per_epoch}: {epochs} epochs of "
+           f"{per_epoch} minibatches ({TRAIN_SIZE} training digits in batches of {size})")
+    problems = order_problems(record["events"], Position(per_epoch))
+    expect(not problems, problems[0] if problems else "")
+    expect(losses[-1] < losses[0] and all(0 < loss < 3 for loss in losses),
+           f"train_mnist() returned the epoch losses {[round(x, 4) for x in losses]}: expected mean "
+           "cross-entropy losses between 0 and 3 that fall from the first epoch to the last")
+
+
+@pytest.mark.points(4)
+def test_grader_measured_test_accuracy(observed):
+    """The trained weights classify more than 90% of the 10,000 test digits right (grader's own count)."""
+    observed.scenario("train", "train_mnist")
+    weight, bias = _linear_weights(observed)
+    measured = _accuracy(weight, bias, mnist.InMemoryMNIST(train=False))
+    expect(measured > 0.90,
+           f"the grader loaded your trained weights into its own Linear(784, 10): they classify "
+           f"{measured:.2%} of the 10,000 test digits right, expected more than 90% (5 epochs of SGD, "
+           "lr 0.1, shuffled batches of 64, CrossEntropyLoss give about 92%; train the model passed in)")
+
+
+@pytest.mark.points(3)
+def test_evaluate_counts_correct_predictions(observed):
+    """evaluate returns the fraction of a labelled set the model gets right, as a float."""
+    record = observed.scenario("evaluate", "evaluate")
+    expect(record["accuracy"] is not None, f"evaluate() returned a {record['type']}, expected a Python float")
+    digits = mnist.InMemoryMNIST(train=True)
+    indices = evaluation_indices(INPUTS)
+    subset = type("Subset", (), {"images": digits.images[indices], "targets": digits.targets[indices]})
+    layer = evaluation_model(INPUTS["seed"])[1]
+    want = _accuracy(layer.weight.detach(), layer.bias.detach(), subset)
+    expect(abs(record["accuracy"] - want) < 1e-6,
+           f"evaluate() returned {record['accuracy']:.4f} for a model that gets {want:.4f} of these "
+           f"{INPUTS['eval_n']} digits right: count correct argmax predictions over all samples and "
+           "divide by the number of samples (the last batch is smaller)")

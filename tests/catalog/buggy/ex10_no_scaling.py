@@ -1,0 +1,28 @@
+# expect-failed: matches_the_full_batch_step: scale each micro-batch's mean loss
+# expect-failed: returns_the_full_batch_loss: expected
+# Bug: the micro-batch mean losses are summed unscaled: the step is micro_batches times too large.
+"""Exercise 10: Gradient accumulation.
+
+A batch too large for memory can be split into micro-batches whose gradients add up in
+``.grad`` before a single optimizer step. Scale each micro-batch's mean loss by its share of
+the samples, ``len(chunk) / len(x)``, and the sum is exactly the full batch's mean loss, so the
+step is the same as one big-batch step, even when the chunks differ in size.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def accumulated_step(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer,
+                     x: torch.Tensor, y: torch.Tensor, micro_batches: int) -> float:
+    """One optimizer step on (x, y) from ``micro_batches`` chunks; returns the full-batch loss."""
+    model.train()
+    optimizer.zero_grad()
+    total = 0.0
+    for xc, yc in zip(torch.chunk(x, micro_batches), torch.chunk(y, micro_batches)):
+        loss = loss_fn(model(xc), yc)
+        loss.backward()
+        total += loss.item()
+    optimizer.step()
+    return total

@@ -1,0 +1,131 @@
+"""The hidden suites of exercises 6-10 against the catalog: each buggy case fails exactly the checks
+its header names, each correct-but-different case gets full marks, solutions/ gets full marks and
+the shipped stubs get nothing.
+
+The submissions this run selects are graded once per session by two grading processes side by
+side, each working through its share of them in turn (a process per submission would pay for
+importing torch and pytest again every time).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from catalog_support import assert_case, exercise_key, grade_case, parse_expectations
+from grader.curriculum import exercise
+from grader.results import PASSED, SKIPPED, SubmissionResult
+
+REPO = Path(__file__).resolve().parent.parent
+KEYS = ("ex06", "ex07", "ex08", "ex09", "ex10")
+CASES = sorted(p for folder in ("buggy", "correct") for p in (REPO / "tests" / "catalog" / folder).glob("ex*.py")
+               if exercise_key(p) in KEYS)
+FOLDERS = {"solutions": REPO / "solutions", "stubs": REPO / "exercises"}
+PROCESSES = 2
+_GRADE_IN_TURN = """
+import json, sys
+from pathlib import Path
+from grader.grade import GradeOptions, grade_submission
+for folder, keys, out in json.loads(sys.argv[1]):
+    result = grade_submission(Path(folder), GradeOptions(device="cpu", threads=1, exercises=tuple(keys)))
+    Path(out).write_text(json.dumps(result.to_dict()))
+"""
+
+
+def _case_id(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+def _cost(name: str) -> int:
+    """Rough seconds to grade: MNIST trains 5 epochs, ex06 runs two children."""
+    return {"solutions": 30, "stubs": 12}.get(name) or (25 if "ex08_dataloader" in name else
+                                                        10 if "ex08" in name or "ex06" in name else 6)
+
+
+def _jobs(selected: set[str], tmp: Path) -> dict[str, tuple[str, list[str], str]]:
+    """What to grade: each selected case in a folder of its own, plus solutions/ and the stubs."""
+    jobs = {name: (str(folder), list(KEYS), str(tmp / f"{name}.json"))
+            for name, folder in FOLDERS.items() if name in selected}
+    for path in CASES:
+        if _case_id(path) in selected:
+            folder = tmp / _case_id(path).replace("/", "-")
+            folder.mkdir()
+            shutil.copyfile(path, folder / exercise(exercise_key(path)).filename)
+            jobs[_case_id(path)] = (str(folder), [exercise_key(path)], str(tmp / f"{folder.name}.json"))
+    return jobs
+
+
+def _grade_all(jobs: dict[str, tuple[str, list[str], str]]) -> dict[str, SubmissionResult]:
+    shares: list[list[str]] = [[] for _ in range(PROCESSES)]
+    for name in sorted(jobs, key=_cost, reverse=True):  # longest first, to the least loaded
+        min(shares, key=lambda share: sum(map(_cost, share))).append(name)
+    running = [subprocess.Popen([sys.executable, "-c", _GRADE_IN_TURN, json.dumps([jobs[n] for n in share])],
+                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for share in shares if share]
+    for process in running:
+        _, errors = process.communicate(timeout=1200)
+        assert process.returncode == 0, f"a grading process crashed:\n{errors[-3000:]}"
+    return {name: SubmissionResult.from_dict(json.loads(Path(job[2]).read_text())) for name, job in jobs.items()}
+
+
+@pytest.fixture(scope="module")
+def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, SubmissionResult]:
+    """Results of every submission this run's selected tests need."""
+    selected = {item.callspec.params[name] for item in request.session.items
+                if item.module is request.module and hasattr(item, "callspec")
+                for name in ("case", "folder") if name in item.callspec.params}
+    return _grade_all(_jobs(selected, tmp_path_factory.mktemp("catalog_b")))
+
+
+@pytest.mark.parametrize("case", [_case_id(p) for p in CASES])
+def test_catalog_case(graded, case):
+    path = REPO / "tests" / "catalog" / f"{case}.py"
+    result = graded[case]
+    skipped = [c for c in result.checks if c.status == SKIPPED]
+    assert all(c.name == "trains_on_cuda" for c in skipped), f"unexpected skips: {skipped}"
+    result.checks = [c for c in result.checks if c.status != SKIPPED]
+    assert_case(result, parse_expectations(path))
+
+
+def test_every_buggy_case_expects_a_failure():
+    for path in CASES:
+        if path.parent.name == "buggy":
+            assert parse_expectations(path), f"{path.name} lists no expect-failed line"
+
+
+@pytest.mark.parametrize("folder", ["solutions"])
+def test_solutions_get_full_marks(graded, folder):
+    result = graded[folder]
+    failed = [f"{c.exercise}.{c.name}: {c.message}" for c in result.checks if c.status not in (PASSED, SKIPPED)]
+    assert not failed, "\n".join(failed)
+    assert {c.exercise for c in result.checks} == set(KEYS)
+    assert result.score == result.max_score > 0
+
+
+@pytest.mark.parametrize("folder", ["solutions"])
+def test_cuda_check_is_skipped_without_a_gpu(graded, folder):
+    cuda = [c for c in graded[folder].checks if c.name == "trains_on_cuda"]
+    assert len(cuda) == 1 and cuda[0].status == SKIPPED, cuda
+    assert cuda[0].message == "needs --device cuda and a GPU"
+
+
+@pytest.mark.parametrize("folder", ["stubs"])
+def test_shipped_stubs_score_zero(graded, folder):
+    result = graded[folder]
+    for key in KEYS:
+        checks = [c for c in result.checks if c.exercise == key]
+        assert checks, f"no check ran for {key}"
+        scored = [f"{c.name} ({c.points})" for c in checks if c.points > 0]
+        assert not scored, f"the shipped {key} stub scores points: {scored}"
+
+
+def test_ex08_without_mnist_says_how_to_prepare_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOOPLAB_DATA", str(tmp_path / "no-data"))
+    result = grade_case(REPO / "solutions" / "ex08_mnist.py", tmp_path)
+    assert result.checks and all(c.status != PASSED for c in result.checks)
+    for check in result.checks:
+        assert "MNIST is not prepared" in check.message and "looplab data" in check.message, check.message
