@@ -1,8 +1,23 @@
 """Grade a folder of submissions: one worker process each, results kept as they finish.
 
-Each learner's result is written atomically to ``<gradebook>.results/<learner>.json`` as soon as
-that learner is graded; a re-run skips learners already recorded (unless ``force``), so killing
-the batch loses nothing that was finished. The CSV gradebook is rebuilt from those files.
+The store ``<gradebook>.results/`` holds, per learner:
+
+- ``LEARNER.json``: the recorded result, written atomically by grade-all (never by a worker)
+  as soon as that learner is graded;
+- ``.LEARNER.attempt``: present while that learner is being graded, counting the starts;
+- ``.LEARNER.incoming.json``: the worker's output, read once the worker has exited cleanly.
+
+Resume: a learner with a result and no attempt marker is recorded and skipped (unless
+``force``); killing the batch (even with SIGKILL) loses nothing recorded. A result that sits next
+to an attempt marker was never confirmed (the batch stopped mid-way, or learner code wrote it)
+and is graded again. A learner whose grading started ``MAX_ATTEMPTS`` times without finishing
+(a submission that kills the grader) is recorded as an error instead of being tried forever.
+
+Workers die with grade-all (``PR_SET_PDEATHSIG``), and each worker's children die with it, so
+killing the batch leaves nothing running. Without a sandbox, learner code could write into the
+store; after every worker grade-all compares the store with what it recorded itself and restores
+its own files (and removes any it did not write), so the CSV, rebuilt from those records, is
+never fooled. With ``--sandbox bwrap`` learner code cannot write there at all.
 """
 from __future__ import annotations
 
@@ -10,6 +25,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -17,10 +33,12 @@ from typing import Callable
 
 from grader.atomic import write_text_atomic
 from grader.grade import GradeOptions
+from grader.limits import die_with_parent
 from grader.reports import gradebook_csv
 from grader.results import SubmissionResult
 
 WORKER_TIMEOUT_S = 3 * 3600
+MAX_ATTEMPTS = 3
 
 
 def results_dir(gradebook: Path) -> Path:
@@ -28,46 +46,157 @@ def results_dir(gradebook: Path) -> Path:
 
 
 def learners(submissions: Path) -> list[Path]:
-    return sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    """Every learner's entry: folders, and links (a broken one becomes an error row, not a gap)."""
+    return sorted(p for p in submissions.iterdir()
+                  if not p.name.startswith(".") and (p.is_dir() or p.is_symlink()))
 
 
 def grade_all(submissions: Path, gradebook: Path, options: GradeOptions, workers: int = 1,
               force: bool = False, on_done: Callable[[SubmissionResult], None] = lambda r: None,
               ) -> list[SubmissionResult]:
     """Grade every submission folder not yet recorded and write the CSV gradebook."""
-    store = results_dir(gradebook)
-    store.mkdir(parents=True, exist_ok=True)
-    pending = [p for p in learners(submissions) if force or not (store / f"{p.name}.json").exists()]
+    store = Store(results_dir(gradebook), reset=force)
+    everyone = learners(submissions)
+    pending = [p for p in everyone if force or not store.recorded(p.name)]
     threads = max(1, (os.cpu_count() or 1) // max(1, workers))
     worker_options = {**asdict(options), "threads": options.threads or threads}
 
     def grade_one(path: Path) -> None:
-        on_done(_run_worker(path, store / f"{path.name}.json", worker_options))
+        on_done(_grade_one(path, store, worker_options))
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         list(pool.map(grade_one, pending))
-    recorded = [load_result(store / f"{p.name}.json") for p in learners(submissions)]
-    results = [r for r in recorded if r is not None]
+    store.guard()
+    results = [r for r in (store.result(p.name) for p in everyone) if r is not None]
     gradebook_csv.write(results, gradebook)
     return results
 
 
-def _run_worker(path: Path, result_file: Path, options: dict) -> SubmissionResult:
-    command = [sys.executable, "-m", "grader.worker", str(path), str(result_file), json.dumps(options)]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=WORKER_TIMEOUT_S)
-        problem = "" if done.returncode == 0 else (done.stderr.strip().splitlines() or ["?"])[-1]
-    except subprocess.TimeoutExpired:
-        problem = f"grading took longer than {WORKER_TIMEOUT_S} s"
-    result = load_result(result_file)
+def _grade_one(path: Path, store: "Store", options: dict) -> SubmissionResult:
+    attempt = store.start(path.name)
+    if attempt > MAX_ATTEMPTS:
+        error = (f"grading this submission started {MAX_ATTEMPTS} times and never finished (the grader "
+                 "was stopped or killed each time): not graded again; use --force to retry")
+        return store.record(SubmissionResult(path.name, error=error))
+    incoming = store.incoming(path.name)
+    incoming.unlink(missing_ok=True)
+    problem = _run_worker(path, incoming, options)
+    result = None if problem else load_result(incoming)
+    incoming.unlink(missing_ok=True)
     if result is None:
-        result = SubmissionResult(path.name, error=f"the grader failed on this submission: {problem}")
-        write_text_atomic(result_file, json.dumps(result.to_dict(), indent=1))
-    return result
+        result = SubmissionResult(path.name, error=f"the grader failed on this submission: {problem or 'no result'}")
+    result.learner = path.name
+    return store.record(result)
+
+
+def _run_worker(path: Path, incoming: Path, options: dict) -> str:
+    """Run one worker; '' when it exited cleanly, else what went wrong."""
+    command = [sys.executable, "-m", "grader.worker", str(path), str(incoming), json.dumps(options)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=WORKER_TIMEOUT_S,
+                              stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+    except subprocess.TimeoutExpired:
+        return f"grading took longer than {WORKER_TIMEOUT_S} s"
+    if done.returncode < 0:
+        return f"the worker process was killed by signal {-done.returncode}"
+    if done.returncode:
+        return (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+    return ""
 
 
 def load_result(path: Path) -> SubmissionResult | None:
     try:
         return SubmissionResult.from_dict(json.loads(path.read_text()))
-    except (OSError, ValueError, TypeError, KeyError):
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
+
+
+class Store:
+    """The results folder, and the exact files grade-all itself wrote into it."""
+
+    def __init__(self, folder: Path, reset: bool = False) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self._lock = threading.Lock()
+        self._written: dict[str, tuple[str, tuple]] = {}
+        self._in_flight: set[str] = set()
+        for leftover in [*folder.glob(".*.tmp"), *folder.glob(".*.incoming.json")]:
+            leftover.unlink(missing_ok=True)  # half-written by a run that was killed
+        if reset:
+            for marker in folder.glob(".*.attempt"):
+                marker.unlink(missing_ok=True)
+        for path in self._result_files():
+            if self.recorded(path.stem):
+                self._written[path.stem] = (path.read_text(), _signature(path))
+
+    def recorded(self, name: str) -> bool:
+        """A result whose grading finished: it loads, and no attempt at it was left open."""
+        return not self._attempt(name).exists() and load_result(self._result(name)) is not None
+
+    def result(self, name: str) -> SubmissionResult | None:
+        with self._lock:
+            text = self._written.get(name, (None,))[0]
+        return SubmissionResult.from_dict(json.loads(text)) if text else None
+
+    def incoming(self, name: str) -> Path:
+        return self.folder / f".{name}.incoming.json"
+
+    def start(self, name: str) -> int:
+        """Count one more start of grading ``name``; returns the count."""
+        marker = self._attempt(name)
+        try:
+            attempt = int(marker.read_text()) + 1
+        except (OSError, ValueError):
+            attempt = 1
+        with self._lock:
+            self._in_flight.add(name)
+            self._written.pop(name, None)
+        write_text_atomic(marker, str(attempt))
+        return attempt
+
+    def record(self, result: SubmissionResult) -> SubmissionResult:
+        """Write the result, close its attempt, then restore anything else that was changed."""
+        name, text = result.learner, json.dumps(result.to_dict(), indent=1)
+        path = self._result(name)
+        with self._lock:
+            write_text_atomic(path, text)
+            self._attempt(name).unlink(missing_ok=True)
+            self._written[name] = (text, _signature(path))
+            self._in_flight.discard(name)
+        self.guard()
+        return result
+
+    def guard(self) -> list[str]:
+        """Put back every result file grade-all wrote, remove those it did not; returns their names."""
+        touched = []
+        with self._lock:
+            for path in self._result_files():
+                name = path.stem
+                if name not in self._written and name not in self._in_flight:
+                    path.unlink(missing_ok=True)
+                    touched.append(name)
+            for name, (text, signature) in self._written.items():
+                path = self._result(name)
+                if not path.exists() or _signature(path) != signature:
+                    write_text_atomic(path, text)
+                    self._written[name] = (text, _signature(path))
+                    touched.append(name)
+        if touched:
+            print(f"grade-all: restored results changed by something else: {', '.join(sorted(touched))}",
+                  file=sys.stderr, flush=True)
+        return touched
+
+    def _result_files(self) -> list[Path]:
+        return [p for p in self.folder.glob("*.json") if not p.name.startswith(".")]
+
+    def _result(self, name: str) -> Path:
+        return self.folder / f"{name}.json"
+
+    def _attempt(self, name: str) -> Path:
+        return self.folder / f".{name}.attempt"
+
+
+def _signature(path: Path) -> tuple:
+    """What changes whenever a file is written, replaced or touched (ctime cannot be set back)."""
+    stat = path.stat()
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)

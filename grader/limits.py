@@ -1,8 +1,16 @@
-"""Resource limits for a child process that runs learner code."""
+"""Resource limits for a child process that runs learner code, and dying with one's parent.
+
+Importable on its own (the zygote loads this file by path): nothing here imports the grader.
+"""
 from __future__ import annotations
 
+import ctypes
+import os
 import resource
+import signal
 from dataclasses import dataclass
+
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -22,3 +30,18 @@ class Limits:
         resource.setrlimit(resource.RLIMIT_DATA, (self.memory_mb * mb, self.memory_mb * mb))
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_mb * mb, self.file_mb * mb))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when the thread that started it ends (Linux).
+
+    For ``preexec_fn``: the parent must start the child from a thread that lives as long as the
+    parent does (the main thread, or a pool thread that waits for the child).
+    """
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)

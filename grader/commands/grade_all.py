@@ -18,6 +18,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="regrade learners already recorded")
     parser.add_argument("--feedback", type=Path, help="write one LEARNER.md per learner here")
     parser.add_argument("--json-dir", type=Path, help="write one LEARNER.json (Gradescope) here")
+    parser.add_argument("--nbgrader-db", metavar="URL",
+                        help="also record every check in this nbgrader gradebook (sqlite:///gradebook.db)")
+    parser.add_argument("--course", default="looplab", help="nbgrader course id (with --nbgrader-db)")
+    parser.add_argument("--assignment", default="looplab", help="nbgrader assignment (with --nbgrader-db)")
     add_grading_options(parser)
 
 
@@ -33,4 +37,9 @@ def run(args: argparse.Namespace) -> int:
     results = grade_all(args.submissions, args.out, options_from(args, threads=args.threads),
                         workers=args.workers, force=args.force, on_done=report)
     print(f"gradebook: {args.out} ({len(results)} learners)")
+    if args.nbgrader_db:
+        from grader.nbgrader_gradebook import record
+
+        grades = record(results, args.nbgrader_db, args.course, args.assignment)
+        print(f"nbgrader gradebook: {args.nbgrader_db} ({grades} grades, assignment {args.assignment})")
     return 0

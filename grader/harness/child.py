@@ -1,48 +1,501 @@
-"""Entry point of the child process: load the learner's module, run its probe, write plain data.
+"""The child side of one exercise: a supervisor process, and the learner process forked from it.
 
-Usage (by the parent only): ``python -I -c BOOT request.json``. The request names the exercise,
-the learner file, the device, the probe inputs and the output folder. Results go to
-``observations.json`` and ``tensors.pt`` in that folder; the parent judges them.
+``main(request.json)`` runs in the process the parent started (spawned with ``BOOT``, or forked
+by the zygote). That process is the *supervisor*: it never imports learner code. It forks the
+*learner process*, which imports the learner's module and runs the exercise's probe::
+
+    supervisor (main)           reads the request and a one-time key; the only writer of results
+      learner process (fork)    imports learner code, runs the probe, streams frames on a pipe
+        anything it starts      DataLoader workers, subprocesses, ``setsid`` daemons...
+
+The supervisor is a child subreaper (``PR_SET_CHILD_SUBREAPER``): whatever the learner starts
+becomes its child once orphaned, even after ``setsid`` or with a cleared environment, and it kills
+all of them before writing anything. It enforces the wall-time limit, and it keeps only the tail
+of the learner's output (so printing megabytes costs nothing but time).
+
+Result channel: the learner process sends length-prefixed frames (JSON, then a ``torch.save``
+blob of tensors) on a pipe made before learner code is imported: one before every scenario (a
+checkpoint, so a hang or a crash in one function keeps the results of the earlier ones) and one at
+the end. Once the learner's process tree is dead, the supervisor writes ``observations.json`` and
+``tensors.pt`` from the last well-formed frame; the JSON carries an HMAC-SHA256 keyed with a
+one-time key that the parent wrote to ``out/key``. The supervisor reads the request and the key,
+deletes both files before forking, and the learner process zeroes its copy of the key first
+thing. So learner code never holds the key (and, in the bubblewrap sandbox, cannot read the
+supervisor's memory either: it is not dumpable and the sandbox drops capabilities), and a result
+file written by learner code (at import, from a thread, from a leftover process, from another
+learner's child) fails the parent's check. Bytes that are not a frame, written into the pipe,
+void the exercise.
+
+Residual risk: learner code shares its process with the probe and the spy, so it can patch them,
+or write a well-formed frame into the pipe itself, and so report fake events or types. A tripwire
+refuses the result when torch's or the harness's functions were replaced, but code that edits
+objects in place (the spy's event list, found through the stack) is not caught. That is why the
+parent never takes the child's word for what it can recompute: weights are compared against its
+own replay from the same start on data the learner never saw, and losses against its own forward
+pass. Without the sandbox, learner code also runs as the grader's own user: as root it could
+read the supervisor's memory or kill it (then no result comes back, and the parent's own kills are
+the backstop); grade untrusted batches with ``--sandbox bwrap``.
 """
 from __future__ import annotations
 
+import ctypes
+import hashlib
+import hmac
 import importlib
 import importlib.util
+import io
 import json
 import os
+import resource
+import select
+import signal
+import struct
 import sys
+import time
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 RESULT_FILE = "observations.json"
 TENSOR_FILE = "tensors.pt"
+KEY_FILE = "key"
+WALL_MARGIN_S = 1.0  # the supervisor stops the learner this long before the parent's own limit
+STARTUP_S = 120.0  # the harness's own start-up (import torch), which the wall limit does not count
+MAX_FRAME_BYTES = 32 * 1024 * 1024
+_HEADER = struct.Struct(">II")  # JSON length, tensor blob length
+_PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_SET_CHILD_SUBREAPER = 1, 4, 36
+_dumps, _loads = json.dumps, json.loads  # bound before learner code can patch the json module
 
 
 def main(request_path: str) -> None:
-    request = json.loads(Path(request_path).read_text())
+    """Supervise one exercise: fork the learner process, watch it, write the verified result."""
+    started = time.monotonic()
+    _prctl(_PR_SET_DUMPABLE, 0)  # no /proc/PID/mem for same-user processes without privileges
+    request = _loads(Path(request_path).read_text())
+    os.unlink(request_path)  # learner code learns neither the hidden inputs nor where results go
     out_dir = Path(request["out_dir"])
+    key = _take_key(out_dir / KEY_FILE)
+    _forget_grader_checkout()
+    _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+    pid, pump = _fork_learner(request, key)
+    budget = max(0.5, float(request.get("wall_s", 300)) - WALL_MARGIN_S)
+    ending = _watch(pid, pump, started + STARTUP_S, budget, _still_running(request.get("grader")))
+    if ending.get("orphaned"):
+        return
+    _write_result(out_dir, bytes(key), pump, ending)
+    _write_all(1, bytes(pump.tail))
+
+
+def _fork_learner(request: dict, key: bytearray) -> tuple[int, "_Pump"]:
+    """Start the learner process; it gets the write ends of the frame and output pipes."""
+    import torch  # noqa: F401 - imported once, before the fork, for the learner process
+
+    frames_r, frames_w = os.pipe()
+    output_r, output_w = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    supervisor = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        key[:] = bytes(len(key))
+        os.close(frames_r)
+        os.close(output_r)
+        _learner_process(request, supervisor, frames_w, output_w)
+    os.close(frames_w)
+    os.close(output_w)
+    return pid, _Pump(frames_r, output_r, int(request.get("output_kb", 64)) * 1024)
+
+
+# -- the supervisor ------------------------------------------------------------------------
+
+def _take_key(path: Path) -> bytearray:
+    """Read the one-time key into a bytearray (no other copy) and delete its file."""
+    key = bytearray(64)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return bytearray()
+    try:
+        count = os.readv(fd, [key])
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    del key[count:]
+    return key
+
+
+def _forget_grader_checkout() -> None:
+    """Drop an editable install's import hooks, which would make the real grader importable."""
+    def foreign(item) -> bool:
+        return "__editable__" in (getattr(item, "__module__", "") or "")
+
+    sys.meta_path[:] = [finder for finder in sys.meta_path if not foreign(finder)]
+    sys.path_hooks[:] = [hook for hook in sys.path_hooks if not foreign(hook)]
+    sys.path[:] = [entry for entry in sys.path if "__editable__" not in entry]
+    sys.path_importer_cache.clear()
+    for name in [name for name in sys.modules if name.startswith("__editable__")]:
+        del sys.modules[name]
+
+
+def _watch(pid: int, pump: "_Pump", startup_deadline: float, budget: float,
+           grader_alive=lambda: True) -> dict:
+    """Wait for the learner process (or its time limit), then kill everything it left behind.
+
+    The wall-time budget starts with the first frame, when the harness is ready and learner code
+    is about to be imported: the grader's own start-up (import torch) is not the learner's time.
+    """
+    parent = os.getppid()
+    ending: dict = {"timed_out": False}
+    status = None
+    while status is None:
+        done, wait_status = os.waitpid(pid, os.WNOHANG)
+        deadline = pump.first_frame_at + budget if pump.first_frame_at else startup_deadline
+        if done:
+            status = wait_status
+        elif os.getppid() != parent or not grader_alive():
+            ending["orphaned"] = True
+            break
+        elif time.monotonic() >= deadline:
+            ending["timed_out"] = True
+            break
+        else:
+            pump.poll(0.05)
+    if status is None:
+        _kill(pid)
+        status = os.waitpid(pid, 0)[1]
+    ending["returncode"] = os.waitstatus_to_exitcode(status)
+    ending["swept"] = _sweep()
+    pump.drain(deadline=time.monotonic() + 1.0)
+    ending["channel"] = pump.problem or "ok"
+    ending["output_bytes"] = pump.output_bytes
+    return ending
+
+
+def _still_running(grader: dict | None):
+    """A check that the grading process (not only this one's parent) is still there.
+
+    Between them may sit a fork server that outlives the grader while it waits for this child.
+    The grader names itself by pid and start time (pids are reused); without a name (in a PID
+    namespace, where the grader's pid means nothing) the check always passes.
+    """
+    if not grader:
+        return lambda: True
+    return lambda: process_start(int(grader["pid"])) == grader["start"]
+
+
+def process_start(pid: int) -> int | None:
+    """The start time of a process in clock ticks since boot (/proc/PID/stat), None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return None if fields[0] == b"Z" else int(fields[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _sweep(limit_s: float = 5.0) -> int:
+    """Kill every process reparented to this subreaper until none is left; returns how many."""
+    me, killed, deadline = os.getpid(), 0, time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        children = _children_of(me)
+        if not children:
+            break
+        for pid in children:
+            _kill(pid)
+        for pid in children:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        killed += len(children)
+    return killed
+
+
+def _children_of(parent: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 1 and int(fields[1]) == parent:
+            found.append(int(entry))
+    return found
+
+
+class _Pump:
+    """Reads the learner's frames and output; keeps the last well-formed frame and the tail."""
+
+    def __init__(self, frames_fd: int, output_fd: int, tail_bytes: int) -> None:
+        self._handlers = {frames_fd: self._on_frames, output_fd: self._on_output}
+        self._buffer = bytearray()
+        self._tail_bytes = tail_bytes
+        self.frame: tuple[bytes, bytes] | None = None
+        self.first_frame_at: float | None = None
+        self.problem = ""
+        self.tail = bytearray()
+        self.output_bytes = 0
+
+    def poll(self, timeout: float) -> None:
+        if not self._handlers:
+            time.sleep(timeout)
+            return
+        for fd in select.select(list(self._handlers), [], [], timeout)[0]:
+            chunk = os.read(fd, 1 << 16)
+            if chunk:
+                self._handlers[fd](chunk)
+            else:
+                os.close(fd)
+                del self._handlers[fd]
+
+    def drain(self, deadline: float) -> None:
+        while self._handlers and time.monotonic() < deadline:
+            self.poll(0.05)
+
+    def _on_output(self, chunk: bytes) -> None:
+        self.output_bytes += len(chunk)
+        self.tail += chunk
+        del self.tail[:-self._tail_bytes or None]
+
+    def _on_frames(self, chunk: bytes) -> None:
+        if self.problem:
+            return
+        self._buffer += chunk
+        while len(self._buffer) >= _HEADER.size:
+            body_size, blob_size = _HEADER.unpack_from(self._buffer)
+            if max(body_size, blob_size) > MAX_FRAME_BYTES:
+                self.problem = "bytes that are not a grader frame"
+                return
+            end = _HEADER.size + body_size + blob_size
+            if len(self._buffer) < end:
+                return
+            body = bytes(self._buffer[_HEADER.size:_HEADER.size + body_size])
+            blob = bytes(self._buffer[_HEADER.size + body_size:end])
+            del self._buffer[:end]
+            if not _is_frame(body):
+                self.problem = "bytes that are not a grader frame"
+                return
+            self.frame = (body, blob)
+            self.first_frame_at = self.first_frame_at or time.monotonic()
+
+
+def _is_frame(body: bytes) -> bool:
+    try:
+        frame = _loads(body)
+    except ValueError:
+        return False
+    return isinstance(frame, dict) and frame.get("stage") in ("import", "scenario", "done")
+
+
+def _write_result(out_dir: Path, key: bytes, pump: _Pump, ending: dict) -> None:
+    """``tensors.pt`` and ``observations.json`` (body + HMAC), each replaced atomically."""
+    body_bytes, blob = pump.frame if pump.frame else (b"null", b"")
+    digest = hashlib.sha256(blob).hexdigest() if pump.frame else None
+    if pump.frame:
+        _replace(out_dir / TENSOR_FILE, blob)
+    body = _dumps({"frame": _loads(body_bytes), "exit": ending, "tensors_sha256": digest})
+    mac = hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+    _replace(out_dir / RESULT_FILE, _dumps({"body": body, "mac": mac}).encode())
+
+
+def _replace(path: Path, data: bytes) -> None:
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        _write_all(fd, data)
+    finally:
+        os.close(fd)
+    os.replace(partial, path)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _prctl(option: int, value: int) -> None:
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the parent's process-group kill still applies
+        pass
+
+
+# -- the learner process -------------------------------------------------------------------
+
+def _learner_process(request: dict, supervisor: int, frames_fd: int, output_fd: int) -> None:
+    """Runs in the fork: dies with the supervisor, prints into the pump, never returns."""
+    code = 1
+    try:
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        _prctl(_PR_SET_DUMPABLE, 1)
+        if os.getppid() != supervisor:
+            os._exit(1)
+        os.dup2(output_fd, 1)
+        os.dup2(output_fd, 2)
+        os.close(output_fd)
+        _limit_cpu(request.get("cpu_s"))
+        _run_learner(request, _Channel(frames_fd))
+        code = 0
+    except BaseException:  # noqa: BLE001 - a bug of the harness itself: say so in the output
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def _limit_cpu(seconds: int | None) -> None:
+    """The CPU limit counts from the fork: the supervisor's start-up is not the learner's time."""
+    if seconds:
+        hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+        wanted = seconds + 5 if hard == resource.RLIM_INFINITY else min(hard, seconds + 5)
+        resource.setrlimit(resource.RLIMIT_CPU, (min(seconds, wanted), wanted))
+
+
+class _Channel:
+    """Sends frames to the supervisor; its functions are bound before learner code runs."""
+
+    def __init__(self, fd: int) -> None:
+        import torch
+
+        self._fd, self._save, self._write = fd, torch.save, _write_all
+
+    def send(self, frame: dict, tensors: dict | None = None) -> None:
+        body = _dumps(frame, default=str).encode()
+        buffer = io.BytesIO()
+        self._save(dict(tensors or {}), buffer)
+        blob = buffer.getvalue()
+        self._write(self._fd, _HEADER.pack(len(body), len(blob)) + body + blob)
+
+
+def _run_learner(request: dict, channel: _Channel) -> None:
     import torch
 
     torch.set_num_threads(int(request.get("threads", 1)))
     torch.manual_seed(int(request.get("seed", 0)))
+    from grader.harness.probe import ProbeContext
+
+    probe = importlib.import_module(f"grader.harness.probes.{request['exercise']}")
     learner_file = Path(request["module_path"])
-    result = {"status": "ok"}
+    context = _make_context(ProbeContext)(learner_file, request["device"], request.get("inputs", {}))
+    context.channel, context.memory_mb = channel, request.get("memory_mb")
+    context.tripwire = Tripwire.armed(probe, type(context))
+    channel.send({"stage": "import"})
     try:
         module = _load(learner_file)
     except BaseException as error:  # noqa: BLE001 - anything at import time is the learner's
-        result = {"status": "import_error", "message": _import_message(learner_file, error)}
-        _write(out_dir, result, {})
+        channel.send({"stage": "done", "status": "import_error", "message": _import_message(learner_file, error)})
         return
-    from grader.harness.probe import ProbeContext
-
-    context = ProbeContext(learner_file, request["device"], request.get("inputs", {}))
-    probe = importlib.import_module(f"grader.harness.probes.{request['exercise']}")
+    result = {"status": "ok"}
     try:
+        context.tripwire.check()
         probe.run(module, context)
+        context.tripwire.check()
+    except Tampered as error:
+        channel.send({"stage": "done", "status": "tampered", "message": str(error)})
+        return
     except BaseException as error:  # noqa: BLE001 - a probe must still hand back what it saw
         result = {"status": "probe_error", "message": context.describe(error)}
-    result["observations"] = context.observations
-    _write(out_dir, result, context.tensors)
+    channel.send({"stage": "done", **result, "observations": context.observations}, context.tensors)
+
+
+def _make_context(base: type) -> type:
+    """ProbeContext plus a checkpoint and a tripwire check before every scenario."""
+    class WatchedContext(base):
+        channel: _Channel
+        tripwire: "Tripwire"
+        memory_mb: int | None
+
+        @contextmanager
+        def scenario(self, name: str):
+            self.tripwire.check()
+            self.channel.send({"stage": "scenario", "current": name, "observations": self.observations},
+                              self.tensors)
+            with super().scenario(name) as record:
+                yield record
+
+        def describe(self, error: BaseException) -> str:
+            text = super().describe(error)
+            if self.memory_mb and (isinstance(error, MemoryError) or "allocate memory" in str(error)):
+                text += f" (the grader allows {self.memory_mb} MB of memory per exercise)"
+            return text
+
+    return WatchedContext
+
+
+class Tampered(BaseException):
+    """Learner code replaced a function of torch or of the harness that grading relies on."""
+
+
+class Tripwire:
+    """Remembers what torch's and the harness's namespaces held before learner code ran."""
+
+    def __init__(self, namespaces: dict[str, tuple[object, bool]]) -> None:
+        self._namespaces = namespaces
+        self._saved = {label: dict(vars(space)) for label, (space, _) in namespaces.items()}
+
+    @classmethod
+    def armed(cls, probe, context_type: type) -> "Tripwire":
+        import builtins
+
+        import torch
+        import torch.nn.modules.loss
+        import torch.nn.modules.module as module_hooks
+        import torch.optim.optimizer as optimizer_hooks
+
+        from grader.harness import probe as probe_module
+
+        for optimizer in (torch.optim.SGD, torch.optim.Adam):  # the first instance wraps step()
+            optimizer([torch.zeros(1, requires_grad=True)])
+        harness = [module for name, module in sys.modules.items()
+                   if name.startswith("grader.harness.") and module is not None]
+        classes = [torch.Tensor, torch.nn.Parameter, torch.nn.Module, torch.nn.Linear,
+                   torch.nn.modules.loss._Loss, torch.nn.MSELoss, torch.optim.Optimizer,
+                   torch.optim.SGD, torch.optim.Adam, context_type]
+        classes += [value for module in harness for value in vars(module).values()
+                    if isinstance(value, type) and value.__module__ == module.__name__]
+        modules = [torch.autograd, optimizer_hooks, module_hooks, torch.nn.functional, builtins,
+                   probe_module, probe, *harness]
+        spaces = {f"{c.__module__}.{c.__qualname__}": (c, True) for c in classes}
+        spaces.update({m.__name__: (m, False) for m in modules})
+        return cls(spaces)
+
+    def changed(self) -> list[str]:
+        """``module.name`` of every replaced entry (for classes, added overrides too)."""
+        found = []
+        for label, (space, strict) in self._namespaces.items():
+            now, saved = vars(space), self._saved[label]
+            found += [f"{label}.{k}" for k, v in saved.items() if now.get(k, Tampered) is not v]
+            if strict:  # a new entry that shadows a base class's, like Tensor.item
+                bases = space.__mro__[1:]
+                found += [f"{label}.{k}" for k in now if k not in saved
+                          and any(k in vars(base) for base in bases)]
+        return found
+
+    def check(self) -> None:
+        changed = self.changed()
+        if changed:
+            more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+            raise Tampered(f"your code replaced {_public(changed[0])}{more}: the grader watches your "
+                           "loop through PyTorch and its own harness, so an exercise that changes "
+                           "them gets no points")
+
+
+def _public(name: str) -> str:
+    return name.replace("torch._tensor.Tensor", "torch.Tensor")
 
 
 def _load(path: Path):
@@ -63,15 +516,6 @@ def _import_message(path: Path, error: BaseException) -> str:
     frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename) == path]
     where = f" (line {frames[-1].lineno})" if frames else ""
     return f"importing {path.name} raised {type(error).__name__}: {error}{where}"
-
-
-def _write(out_dir: Path, result: dict, tensors: dict) -> None:
-    import torch
-
-    torch.save(tensors, out_dir / TENSOR_FILE)
-    partial = out_dir / (RESULT_FILE + ".partial")
-    partial.write_text(json.dumps(result, default=str))
-    os.replace(partial, out_dir / RESULT_FILE)
 
 
 if __name__ == "__main__":  # pragma: no cover - the parent uses BOOT

@@ -35,6 +35,7 @@ class LoopSpy:
         self._depth = 0
         self._backward: dict[str, Any] | None = None
         self._original_backward = None
+        self._token = object()
 
     def __enter__(self) -> "LoopSpy":
         optim = optimizer_module
@@ -100,8 +101,9 @@ class LoopSpy:
             self._watch(parameter)
 
     def _watch(self, parameter: torch.Tensor) -> None:
-        if parameter.requires_grad and not getattr(parameter, _MARK, False):
-            setattr(parameter, _MARK, True)
+        # the mark names this spy: a parameter watched by an earlier, closed spy is watched again
+        if parameter.requires_grad and getattr(parameter, _MARK, None) is not self._token:
+            setattr(parameter, _MARK, self._token)
             hook = torch.compiler.disable(lambda grad, p=parameter: self._on_grad(p, grad))
             self._handles.append(parameter.register_hook(hook))
 

@@ -37,15 +37,17 @@ def device(request: pytest.FixtureRequest) -> str:
     return request.config.getoption("--looplab-device")
 
 
-def observe(config: pytest.Config, key: str, inputs: dict, device: str | None = None) -> Observed:
-    """Run one exercise's probe in a child process with these inputs."""
+def observe(config: pytest.Config, key: str, inputs: dict, device: str | None = None,
+            read_only: tuple[str, ...] = ()) -> Observed:
+    """Run one exercise's probe in a child process with these inputs (``read_only``: data folders
+    the child must read even inside the sandbox)."""
     submission = Path(config.getoption("--submission") or ".")
     item = exercise(key)
     request = ChildRequest(
         exercise=item.key, learner_file=submission / item.filename,
         device=device or config.getoption("--looplab-device"), inputs=inputs,
         threads=config.getoption("--looplab-threads"),
-        sandbox=config.getoption("--looplab-sandbox"),
+        sandbox=config.getoption("--looplab-sandbox"), read_only_paths=tuple(read_only),
     )
     limits = Limits(**json.loads(config.getoption("--looplab-limits")))
     return Observed(item.module, run_child(request, limits))

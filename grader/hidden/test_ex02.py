@@ -60,6 +60,11 @@ def test_train_step_call_order(observed):
     expect(not problems, problems[0] if problems else "")
     steps = count(record["events"], "step")
     expect(steps == 1, f"optimizer.step() ran {steps} times in one train_step(), expected once")
+    # the events are the child's word; a step that really ran moved the weights the parent reads
+    start, state = datasets.seeded_linear(1, 1, INPUTS["seed"]), observed.state("train_step")
+    expect("weight" in state and state["weight"].item() != start.weight.item(),
+           "the recorded calls say optimizer.step() ran, but the weights after train_step() are "
+           "still the starting ones")
 
 
 @pytest.mark.points(3)

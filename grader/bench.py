@@ -1,0 +1,312 @@
+"""``looplab bench``: the kit's speed figures in one run, as a Markdown table.
+
+Four measurements, each a pair of wall times and their ratio, against the kit's targets:
+
+1. MNIST: the reference fast path (``solutions/ex08_mnist.train_mnist`` on ``InMemoryMNIST``)
+   against the canonical pipeline (torchvision ``MNIST`` + ``ToTensor`` + ``DataLoader``).
+2. Grading ``solutions/`` with the hidden suites (``python -m grader.worker``) against a bare run
+   (one process that runs each exercise's probe in-process with the suite's inputs).
+3. ``grade_all`` on N copies of ``solutions/`` with 1 worker against 2 workers.
+4. One epoch of an MNIST-sized loop with and without ``LoopSpy``.
+
+Each grading row is also measured with the zygote switched off, to show what it saves. The
+``quick`` mode shrinks every measurement (for the test suite); its figures are not the targets'.
+"""
+from __future__ import annotations
+
+import datetime
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import torch
+from torch import nn
+
+from grader.curriculum import CURRICULUM
+from grader.hidden_suite import suite_file
+from grader.paths import REPO_ROOT, SOLUTIONS_DIR
+from grader.results import SubmissionResult
+
+
+@dataclass
+class Row:
+    """One measurement: a baseline and a candidate wall time, and what the ratio must reach."""
+
+    name: str
+    baseline: str
+    baseline_s: float | None
+    candidate: str
+    candidate_s: float | None
+    target: str = ""
+    check: Callable[[float], bool] | None = field(default=None, repr=False)
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.baseline_s or not self.candidate_s:
+            return None
+        return self.baseline_s / self.candidate_s
+
+    @property
+    def met(self) -> str:
+        if self.check is None or self.ratio is None:
+            return "-"
+        return "yes" if self.check(self.ratio) else "NO"
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    quick: bool = False
+    device: str = "cpu"
+    copies: int = 4
+    full_canonical: bool = False  # time all 5 canonical epochs instead of 1 x 5
+
+
+# -- 1. MNIST -------------------------------------------------------------------------------
+
+def _solution(name: str):
+    spec = importlib.util.spec_from_file_location(f"_bench_{name}", SOLUTIONS_DIR / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _timed(function: Callable, *args, **kwargs) -> tuple[float, object]:
+    started = time.perf_counter()
+    value = function(*args, **kwargs)
+    return time.perf_counter() - started, value
+
+
+def mnist_rows(options: BenchOptions, device: str) -> list[Row]:
+    """Fast path (5 epochs, as graded) against the canonical torchvision pipeline."""
+    from torch.utils.data import Subset
+    from torchvision.datasets import MNIST
+    from torchvision.transforms import ToTensor
+
+    from grader.mnist import InMemoryMNIST, data_root
+
+    ex08 = _solution("ex08_mnist")
+    size, epochs = (3000, 1) if options.quick else (60000, 5)
+    canonical_epochs = epochs if options.full_canonical or options.quick else 1
+    fast_train, test = InMemoryMNIST(train=True), InMemoryMNIST(train=False)
+    slow_train = MNIST(str(data_root()), train=True, transform=ToTensor())
+    if options.quick:
+        fast_train, slow_train = Subset(fast_train, range(size)), Subset(slow_train, range(size))
+        test = Subset(test, range(1000))
+    torch.manual_seed(0)
+    model = ex08.build_model()
+    fast_s, _ = _timed(ex08.train_mnist, model, fast_train, device, epochs=epochs)
+    fast_acc = ex08.evaluate(model, test, device)
+    torch.manual_seed(0)
+    model = ex08.build_model()
+    slow_s, _ = _timed(ex08.train_mnist_canonical, model, slow_train, device, epochs=canonical_epochs)
+    slow_acc = ex08.evaluate(model, test, device)
+    estimated = canonical_epochs != epochs
+    label = f"canonical, {canonical_epochs} epoch x{epochs} (estimate)" if estimated else \
+        f"canonical, {epochs} epoch(s)"
+    return [Row(f"MNIST {epochs} epoch(s), {size} samples ({device})", label,
+                slow_s * epochs / canonical_epochs, "fast path (InMemoryMNIST)", fast_s,
+                ">= 20x, acc > 0.90", lambda r: r >= 20 and fast_acc > 0.90,
+                f"accuracy: fast {fast_acc:.4f} after {epochs} epoch(s), canonical {slow_acc:.4f} "
+                f"after {canonical_epochs} epoch(s)")]
+
+
+# -- 2. grading against a bare run -----------------------------------------------------------
+
+_BARE = r"""
+import importlib, importlib.util, json, sys, torch
+from pathlib import Path
+from grader.harness.probe import ProbeContext
+torch.set_num_threads(int(sys.argv[3]))
+for key, filename, inputs in json.loads(sys.argv[1]):
+    path = Path(sys.argv[2]) / filename
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    torch.manual_seed(0)
+    context = ProbeContext(path, "cpu", inputs)
+    importlib.import_module(f"grader.harness.probes.{key}").run(module, context)
+"""
+
+
+def graded_keys(quick: bool, skip: tuple[str, ...] = ()) -> list[str]:
+    """Exercises with a hidden suite, a probe and a solution (only ex02 when quick)."""
+    probes = REPO_ROOT / "grader" / "harness" / "probes"
+    keys = [item.key for item in CURRICULUM if suite_file(item.key).exists()
+            and (probes / f"{item.key}.py").exists() and (SOLUTIONS_DIR / item.filename).exists()
+            and item.key not in skip]
+    if quick:
+        return ["ex02"] if "ex02" in keys else keys[:1]
+    return keys
+
+
+def _suite_inputs(key: str) -> dict:
+    spec = importlib.util.spec_from_file_location(f"_bench_suite_{key}", suite_file(key))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    inputs = dict(getattr(module, "INPUTS", {}))
+    if key == "ex08":  # its suite adds the MNIST folder when it runs
+        from grader.mnist import raw_dir
+
+        inputs["raw"] = str(raw_dir().resolve())
+    return inputs
+
+
+def _run(command: list[str], env: dict | None = None) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+    if done.returncode != 0:
+        raise RuntimeError(f"{command[:3]} failed: {done.stderr.strip()[-800:]}")
+    return time.perf_counter() - started
+
+
+def _grade_once(keys: list[str], device: str, zygote: bool, scratch: Path) -> tuple[float, dict]:
+    options = {"device": device, "exercises": keys, "threads": os.cpu_count() or 1}
+    result_file = scratch / f"result-{device}-{zygote}.json"
+    seconds = _run([sys.executable, "-m", "grader.worker", str(SOLUTIONS_DIR), str(result_file),
+                    json.dumps(options)], {"LOOPLAB_ZYGOTE": "1" if zygote else "0"})
+    return seconds, json.loads(result_file.read_text())
+
+
+def grading_rows(options: BenchOptions, device: str, scratch: Path) -> list[Row]:
+    keys = graded_keys(options.quick)
+    plan = [(key, item.filename, _suite_inputs(key)) for key in keys
+            for item in CURRICULUM if item.key == key]
+    bare_s = _run([sys.executable, "-c", _BARE, json.dumps(plan), str(SOLUTIONS_DIR),
+                   str(os.cpu_count() or 1)])
+    rows = []
+    launchers = (True,) if options.quick else (True, False)
+    for zygote in (launchers if device == "cpu" else (False,)):
+        graded_s, result = _grade_once(keys, device, zygote, scratch)
+        graded = SubmissionResult.from_dict(result)
+        score = f"{graded.score:g}/{graded.max_score:g}"
+        launcher = "zygote (fork server)" if zygote else "spawn per exercise"
+        rows.append(Row(f"grade solutions/ ({', '.join(keys)}; {device})",
+                        "grading (python -m grader.worker), " + launcher, graded_s,
+                        "bare: probes in one process", bare_s, "<= 1.3x overhead",
+                        lambda r: r <= 1.3, f"score {score}; overhead = grading / bare"))
+    return rows
+
+
+# -- 3. grade_all throughput -----------------------------------------------------------------
+
+def batch_rows(options: BenchOptions, device: str, scratch: Path) -> list[Row]:
+    from grader.batch import grade_all
+    from grader.grade import GradeOptions
+
+    keys = graded_keys(options.quick, skip=("ex08",))
+    copies = 2 if options.quick else options.copies
+    submissions = scratch / "submissions"
+    for index in range(copies):
+        shutil.copytree(SOLUTIONS_DIR, submissions / f"learner{index}",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    grade_options = GradeOptions(device=device, exercises=tuple(keys))
+    times = {}
+    for workers in (1, 2):
+        gradebook = scratch / f"gradebook-{workers}.csv"
+        times[workers], _ = _timed(grade_all, submissions, gradebook, grade_options,
+                                   workers=workers, force=True)
+    return [Row(f"grade_all, {copies} copies of solutions/ ({', '.join(keys)}; {device})",
+                "1 worker", times[1], "2 workers", times[2], ">= 1.6x throughput",
+                lambda r: r >= 1.6, "threads per child = cores // workers")]
+
+
+# -- 4. spy overhead -------------------------------------------------------------------------
+
+def spy_rows(options: BenchOptions, device: str) -> list[Row]:
+    from grader.harness.spy import LoopSpy
+
+    size = 6000 if options.quick else 60000
+    generator = torch.Generator().manual_seed(0)
+    x = torch.rand(size, 784, generator=generator).to(device)
+    y = torch.randint(0, 10, (size,), generator=generator).to(device)
+
+    def epoch() -> None:
+        torch.manual_seed(0)
+        model = nn.Linear(784, 10).to(device)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        loss_fn = nn.CrossEntropyLoss()
+        for batch in torch.randperm(size, device=device).split(64):
+            loss = loss_fn(model(x[batch]), y[batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            loss.item()
+
+    def spied() -> None:
+        with LoopSpy():
+            epoch()
+
+    epoch()  # warm up allocator and kernels
+    bare_s = min(_timed(epoch)[0] for _ in range(3))
+    spied_s = min(_timed(spied)[0] for _ in range(3))
+    return [Row(f"1 epoch Linear(784,10), batch 64, {size} samples ({device})", "spy on", spied_s,
+                "spy off", bare_s, "<= 1.3x", lambda r: r <= 1.3, "best of 3 each")]
+
+
+# -- the run and its table -------------------------------------------------------------------
+
+def run_all(options: BenchOptions, progress: Callable[[str], None] = lambda s: None) -> list[Row]:
+    devices = ["cpu"] + (["cuda"] if options.device == "cuda" else [])
+    rows: list[Row] = []
+    scratch = Path(tempfile.mkdtemp(prefix="looplab-bench-"))
+    try:
+        for device in devices:
+            if device == "cuda" and not torch.cuda.is_available():
+                rows.append(Row("CUDA rows", "-", None, "-", None,
+                                note="skipped: torch.cuda.is_available() is False here"))
+                continue
+            for name, measure in (("MNIST", lambda: mnist_rows(options, device)),
+                                  ("grading", lambda: grading_rows(options, device, scratch)),
+                                  ("grade_all", lambda: batch_rows(options, device, scratch)),
+                                  ("spy", lambda: spy_rows(options, device))):
+                progress(f"measuring {name} ({device})...")
+                rows += measure()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return rows
+
+
+def render(rows: list[Row], judged: bool = True) -> str:
+    """The Markdown table; ``judged=False`` (quick mode) leaves the "met" column empty."""
+    lines = ["| measurement | baseline | s | candidate | s | ratio | target | met | notes |",
+             "|---|---|---:|---|---:|---:|---|---|---|"]
+    for row in rows:
+        ratio = f"{row.ratio:.2f}x" if row.ratio else "-"
+        lines.append(f"| {row.name} | {row.baseline} | {_seconds(row.baseline_s)} | "
+                     f"{row.candidate} | {_seconds(row.candidate_s)} | {ratio} | {row.target} | "
+                     f"{row.met if judged else 'n/a'} | {row.note} |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
+    return (f"- date: {datetime.date.today().isoformat()}\n- nproc: {os.cpu_count()}\n"
+            f"- CPU: {model}\n- GPU: {gpu}\n- torch {torch.__version__}, Python "
+            f"{platform.python_version()}, {platform.system()} {platform.release()}\n"
+            f"- load average at the end of the run (1/5/15 min): "
+            f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())}: above nproc means other jobs "
+            "shared the cores and every figure is inflated")
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"

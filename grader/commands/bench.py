@@ -1,0 +1,55 @@
+"""looplab bench [--quick] [--device cuda] [--write docs/performance.md]: the kit's speed figures."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HELP = "measure MNIST paths, grading overhead, batch throughput and spy cost; print a table"
+
+_METHOD = """
+How each row is measured (one `looplab bench` run):
+
+1. MNIST: `solutions/ex08_mnist.train_mnist` (whole-tensor fast path) on `InMemoryMNIST` against
+   `train_mnist_canonical` on `torchvision.datasets.MNIST(transform=ToTensor())` through a
+   shuffling `DataLoader`; Linear(784, 10), SGD 0.1, batch 64. Unless `--full-canonical`, the
+   canonical pipeline is timed for 1 epoch and its time x5 is reported, labelled "(estimate)";
+   its accuracy is then after 1 epoch. Accuracy is on the 10,000 test digits.
+2. Grading: `python -m grader.worker solutions/ ...` (hidden suites, one child per exercise,
+   parent judging) against a bare run: one fresh process that runs each exercise's probe
+   in-process on the solution with the hidden suite's `INPUTS` (spy included, no child, no
+   pytest, no judging). Measured with the zygote (fork server, default on CPU) and without it
+   (`LOOPLAB_ZYGOTE=0`: a fresh interpreter and `import torch` per exercise).
+3. `grade_all` over N copies of `solutions/` (ex08 left out to keep the run short), 1 worker
+   against 2 workers, `--force` so every copy is graded.
+4. One epoch of Linear(784, 10), batch 64, on 60,000 random in-memory samples, with and without
+   `LoopSpy` (best of 3 each).
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny sizes (a smoke test; the figures do not meet the targets' sizes)")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"),
+                        help="cuda: also measure every row on the GPU (skipped if none)")
+    parser.add_argument("--copies", type=int, default=4, help="submissions for the grade_all row")
+    parser.add_argument("--full-canonical", action="store_true",
+                        help="time all 5 canonical MNIST epochs instead of 1 epoch x5")
+    parser.add_argument("--write", type=Path, metavar="FILE", help="also write the table here")
+
+
+def run(args: argparse.Namespace) -> int:
+    from grader.bench import BenchOptions, machine, render, run_all
+
+    options = BenchOptions(quick=args.quick, device=args.device, copies=args.copies,
+                           full_canonical=args.full_canonical)
+    rows = run_all(options, progress=lambda text: print(text, file=sys.stderr, flush=True))
+    table = render(rows, judged=not args.quick)
+    print(table)
+    if args.write:
+        mode = " (--quick: tiny sizes, not comparable with the targets)" if args.quick else ""
+        args.write.parent.mkdir(parents=True, exist_ok=True)
+        args.write.write_text(f"# Performance\n\nMeasured by `looplab bench --write {args.write}`"
+                              f"{mode}.\n\n{machine()}\n\n{table}\n{_METHOD}")
+        print(f"wrote {args.write}")
+    return 0

@@ -1,0 +1,271 @@
+"""A fork server ("zygote"): pay ``import torch`` once per grading process, not once per exercise.
+
+A plain child (``child_process.run_child``) starts a fresh interpreter and imports torch, about
+1.5-2.5 s on a slow machine, which is most of the time a small exercise takes. The zygote is one
+long-lived ``python -I`` process that imports torch and the runtime copy of ``grader.harness``
+(every probe included) and then waits for requests on its stdin. For each request it forks; the
+forked child does what the spawn path's ``preexec_fn`` and ``BOOT`` do: new session and process
+group, resource limits, stdin from /dev/null, stdout and stderr into the output file, ``chdir`` to
+the scratch submission folder, then ``grader.harness.child.main(request)`` and ``os._exit``.
+
+What the forked child can reach is what a spawned child can: the zygote runs with ``-I`` and
+``sys.path[0]`` = its own runtime copy of ``grader.harness`` (nothing else of the grader), and it
+drops an editable install's import finder (which would map ``grader`` back to the checkout), so
+``import grader.hidden`` fails in a forked child; ``grader.limits`` is
+loaded by file path under a private name, never as part of the ``grader`` package. The zygote
+never imports learner code: every child starts from the same state, and nothing a learner does in
+one child survives into the next.
+
+Protocol, one JSON line per request on the zygote's stdin, at most one request at a time:
+``{"request", "cwd", "output", "limits"}``; replies on its stdout: ``pid N`` when the child runs,
+then ``status S`` (the raw ``waitpid`` status) when it has ended. The parent enforces the wall
+limit itself and kills the child's process group, as the spawn path does.
+
+Use it only where forking is safe and equivalent: CPU or meta devices (CUDA cannot be initialised
+again after a fork, so ``--device cuda`` keeps the spawn path) and no bubblewrap sandbox (the
+sandbox wraps an exec, and a fork would escape it). ``LOOPLAB_ZYGOTE=0`` turns it off.
+"""
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from grader.limits import Limits
+
+SWITCH_VARIABLE = "LOOPLAB_ZYGOTE"
+TOKEN_VARIABLE = "LOOPLAB_ZYGOTE_TOKEN"
+_HARNESS = Path(__file__).resolve().parent / "harness"
+_LIMITS_FILE = Path(__file__).resolve().parent / "limits.py"
+_START_TIMEOUT_S = 120.0
+
+# The zygote's own program: runs as ``python -I -c _SERVER RUNTIME LIMITS_FILE``.
+_SERVER = r"""
+import importlib, importlib.util, json, os, pkgutil, sys
+sys.path.insert(0, sys.argv[1])
+# An editable install's finder maps ``grader`` to the checkout, hidden suites included: drop it.
+sys.meta_path[:] = [f for f in sys.meta_path if not str(getattr(f, "__module__", "")).startswith("__editable__")]
+spec = importlib.util.spec_from_file_location("_looplab_limits", sys.argv[2])
+limits_module = sys.modules["_looplab_limits"] = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(limits_module)
+import torch, torch.nn, torch.optim, torch.utils.data, torch._dynamo  # LoopSpy uses torch.compiler.disable
+import grader.harness.child as child
+import grader.harness.probes as probes
+for info in pkgutil.iter_modules(probes.__path__):
+    importlib.import_module(f"grader.harness.probes.{info.name}")
+
+def reply(text):
+    os.write(1, (text + "\n").encode())
+
+def serve_one(job):
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.setsid()
+            limits_module.Limits(**job["limits"]).apply()
+            null = os.open(os.devnull, os.O_RDONLY)
+            sink = os.open(job["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(null, 0); os.dup2(sink, 1); os.dup2(sink, 2)
+            os.close(null); os.close(sink)
+            os.chdir(job["cwd"])
+            sys.argv = ["-c", job["request"]]
+            child.main(job["request"])
+            code = 0
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+        finally:
+            try:
+                sys.stdout.flush(); sys.stderr.flush()
+            finally:
+                os._exit(code)
+    reply(f"pid {pid}")
+    _, status = os.waitpid(pid, 0)
+    reply(f"status {status}")
+
+reply("ready")
+for line in sys.stdin:
+    if line.strip():
+        serve_one(json.loads(line))
+"""
+
+
+def enabled(device: str, sandbox: str) -> bool:
+    """Whether the zygote may run this child: CPU-like device, no sandbox, not switched off."""
+    if os.environ.get(SWITCH_VARIABLE, "1") == "0" or not hasattr(os, "fork"):
+        return False
+    return sandbox == "none" and device.split(":")[0] in ("cpu", "meta")
+
+
+class ZygoteError(RuntimeError):
+    """The zygote died or answered nonsense; the caller falls back to the spawn path."""
+
+
+class Zygote:
+    """One fork server; ``run`` is thread-safe and serves one child at a time."""
+
+    def __init__(self) -> None:
+        self.token = uuid.uuid4().hex
+        self._lock = threading.Lock()
+        self._runtime = Path(tempfile.mkdtemp(prefix="looplab-zygote-"))
+        shutil.copytree(_HARNESS, self._runtime / "grader" / "harness",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        (self._runtime / "grader" / "__init__.py").write_text("")
+        env = {key: value for key, value in os.environ.items() if not key.startswith("LOOPLAB_")}
+        env.update({TOKEN_VARIABLE: self.token, "PYTHONDONTWRITEBYTECODE": "1",
+                    "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"})
+        self._process = subprocess.Popen(
+            [sys.executable, "-I", "-c", _SERVER, str(self._runtime), str(_LIMITS_FILE)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=self._runtime, env=env,
+            start_new_session=True)
+        self._buffer = b""
+        self._ready = False
+
+    def wait_ready(self) -> None:
+        """Block until the zygote has imported torch (it starts in the background)."""
+        if not self._ready:
+            if self._read_line(time.monotonic() + _START_TIMEOUT_S) != "ready":
+                raise ZygoteError("the zygote did not start")
+            self._ready = True
+
+    @property
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def run(self, request_file: Path, cwd: Path, output: Path, limits: Limits) -> tuple[int, bool]:
+        """Fork a child for ``request_file``; returns (return code as Popen has it, timed out)."""
+        with self._lock:
+            self.wait_ready()
+            job = {"request": str(request_file), "cwd": str(cwd), "output": str(output),
+                   "limits": _limits_dict(limits)}
+            self._send(json.dumps(job))
+            pid = int(self._expect("pid", time.monotonic() + _START_TIMEOUT_S))
+            timed_out = False
+            try:
+                status = self._expect("status", time.monotonic() + limits.wall_s)
+            except TimeoutError:
+                timed_out = True
+                _kill_group(pid)
+                status = self._expect("status", time.monotonic() + _START_TIMEOUT_S)
+            finally:
+                _kill_group(pid)
+                self._kill_leftovers()
+            return os.waitstatus_to_exitcode(int(status)), timed_out
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            _kill_group(self._process.pid)
+            self._process.wait()
+        for stream in (self._process.stdin, self._process.stdout):
+            if stream:
+                stream.close()
+        shutil.rmtree(self._runtime, ignore_errors=True)
+
+    # -- the pipe ----------------------------------------------------------------------------
+
+    def _send(self, line: str) -> None:
+        try:
+            self._process.stdin.write(line.encode() + b"\n")
+            self._process.stdin.flush()
+        except (BrokenPipeError, OSError) as error:
+            raise ZygoteError("the zygote is gone") from error
+
+    def _expect(self, word: str, deadline: float) -> str:
+        line = self._read_line(deadline)
+        head, _, value = line.partition(" ")
+        if head != word:
+            raise ZygoteError(f"the zygote answered {line!r}, expected {word}")
+        return value
+
+    def _read_line(self, deadline: float) -> str:
+        fd = self._process.stdout.fileno()
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                raise ZygoteError("the zygote ended")
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line.decode(errors="replace")
+
+    def _kill_leftovers(self) -> None:
+        """Kill processes a child left behind outside its group: they carry the zygote's token.
+
+        A forked child's /proc/PID/environ is the zygote's, so the token marks every descendant;
+        the zygote itself is spared.
+        """
+        needle = f"{TOKEN_VARIABLE}={self.token}".encode()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == self._process.pid:
+                continue
+            try:
+                if needle in (entry / "environ").read_bytes().split(b"\0"):
+                    os.kill(int(entry.name), signal.SIGKILL)
+            except (OSError, ValueError):
+                continue
+
+
+def _limits_dict(limits: Limits) -> dict:
+    return {name: getattr(limits, name) for name in Limits.__dataclass_fields__}
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+_shared: Zygote | None = None
+_shared_lock = threading.Lock()
+
+
+def shared() -> Zygote:
+    """This process's zygote, started on first use and again if it died."""
+    global _shared
+    with _shared_lock:
+        if _shared is None or not _shared.alive:
+            if _shared is not None:
+                _shared.close()
+            _shared = Zygote()
+            atexit.register(_shared.close)
+        return _shared
+
+
+def prestart(device: str = "cpu", sandbox: str = "none") -> None:
+    """Start this process's zygote now, in the background, if it will be used; never raises.
+
+    Called early (e.g. when the hidden suites are configured) it overlaps the zygote's
+    ``import torch`` with the parent's own imports and collection.
+    """
+    if enabled(device, sandbox):
+        try:
+            shared()
+        except OSError:
+            pass
+
+
+def run_forked(request_file: Path, cwd: Path, output: Path, limits: Limits) -> tuple[int, bool]:
+    """Run one child through this process's zygote; raises ZygoteError if it cannot."""
+    global _shared
+    try:
+        return shared().run(request_file, cwd, output, limits)
+    except (TimeoutError, ZygoteError) as error:
+        with _shared_lock:  # out of step or dead: the next call starts a fresh one
+            if _shared is not None:
+                _shared.close()
+                _shared = None
+        raise ZygoteError(str(error) or "the zygote did not answer in time") from error

@@ -1,0 +1,2 @@
+"""Raises KeyboardInterrupt while being imported."""
+raise KeyboardInterrupt

@@ -1,0 +1,2 @@
+"""Raises SystemExit while being imported."""
+raise SystemExit("bye from import")

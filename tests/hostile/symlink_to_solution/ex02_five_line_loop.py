@@ -1,0 +1,1 @@
+../../../solutions/ex02_five_line_loop.py

@@ -1,0 +1,185 @@
+"""Hostile submissions (tests/hostile/) against exercise 2: each gets no points for what it fakes
+and a message that says what happened; the grader survives, leaves no process behind and stays
+within its time limits. The bubblewrap tests skip, visibly, where ``bwrap`` is not installed."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from grader.child_process import ChildRequest, _read_outcome, run_child
+from grader.grade import GradeOptions, grade_submission
+from grader.harness.child import RESULT_FILE, TENSOR_FILE
+from grader.limits import Limits
+from grader.results import SubmissionResult
+
+CORPUS = Path(__file__).resolve().parent / "hostile"
+LIMITS = {"wall_s": 20, "cpu_s": 20, "memory_mb": 3072, "file_mb": 8}
+HANG = {"wall_s": 6}  # the learner gets wall_s - 1 s: the supervisor stops it first
+INPUTS = {"n": 83, "slope": -1.3, "intercept": 0.7, "seed": 11, "lr": 0.1, "epochs": 7,
+          "line_epochs": 100}  # the hidden suite's, for the tests that run a child directly
+SLACK_S = 30  # start-up of the zygote (import torch) on a busy two-core machine
+needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None,
+                                 reason="bubblewrap is not installed (apt-get install -y bubblewrap)")
+
+
+@dataclass(frozen=True)
+class Case:
+    """What a hostile case must get: its exact score out of 15 and phrases of its feedback."""
+
+    score: float
+    messages: tuple[str, ...] = ()
+    limits: dict = field(default_factory=dict)
+
+
+CASES = {
+    "hang_python": Case(11, ("calling fit_line() raised TimeLimitExceeded: your code ran longer than 5 s",), HANG),
+    "hang_torch": Case(0, ("calling train_step() raised CPULimitExceeded: your code used more than 3 s of CPU",),
+                       {"cpu_s": 3, "wall_s": 60}),
+    "sleep_forever": Case(8, ("calling fit() raised TimeLimitExceeded",), HANG),
+    "dataloader_deadlock": Case(0, ("calling train_step() raised TimeLimitExceeded",), HANG),
+    "leftover_processes": Case(15),
+    "memory": Case(0, ("can't allocate memory", "raised MemoryError",
+                       "(the grader allows 3072 MB of memory per exercise)")),
+    "file_size": Case(0, ("File too large",)),
+    "print_flood": Case(15),
+    "exits": Case(0, ("raised SystemExit: 0", "raised KeyboardInterrupt",
+                      "calling fit_line() raised ProcessExit: your code ended the process (exit code 0)")),
+    "import_system_exit": Case(0, ("importing ex02_five_line_loop.py raised SystemExit: bye from import",)),
+    "import_keyboard_interrupt": Case(0, ("importing ex02_five_line_loop.py raised KeyboardInterrupt",)),
+    "segfault": Case(8, ("calling fit() raised Crash: the Python process crashed with a segmentation fault",)),
+    "patch_torch": Case(0, ("your code replaced torch.Tensor.backward",)),
+    "patch_harness": Case(0, ("your code replaced grader.harness.",)),
+    "forge_events": Case(2, ("the recorded calls say optimizer.step() ran, but the weights",)),
+    "forge_frame": Case(2, ("the recorded calls say optimizer.step() ran, but the weights",
+                            "the grader could not read the weights after fit()")),
+    "forge_files": Case(0, ("your code wrote bytes that are not a grader frame into the grader's result pipe",)),
+    "read_outside": Case(0, ("train_step() returned",)),
+    "lying_values": Case(0, ("train_step() returned a AlwaysEqual, expected a Python float",
+                             "fit() returned losses of type AlwaysEqual",
+                             "fit_line() should return (model, losses) with model = nn.Linear(1, 1)")),
+    "hardcoded": Case(0, ("fit_line() learned weight 2.000, expected -1.3",)),
+    "symlink_to_solution": Case(0, ("ex02_five_line_loop.py is a symbolic link",)),
+    # also graded by grade-all in tests/test_batch.py, where there is a worker to attack
+    "kill_worker": Case(0, ("RuntimeError: no grader.worker process above me",)),
+    "forge_results": Case(0, ("calling train_step() raised NotImplementedError",)),
+    "snoop": Case(0, ("train_step() returned 0.0",)),
+}
+
+
+def corpus_names() -> list[str]:
+    return sorted(p.stem if p.is_file() else p.name for p in CORPUS.iterdir()
+                  if p.suffix == ".py" or (p.is_dir() and not p.name.startswith(("_", "."))))
+
+
+def submission_for(name: str, tmp_path: Path) -> Path:
+    """A folder case as it is; a file case copied in as the exercise 2 module."""
+    if (CORPUS / name).is_dir():
+        return CORPUS / name
+    folder = tmp_path / name
+    folder.mkdir()
+    shutil.copy(CORPUS / f"{name}.py", folder / "ex02_five_line_loop.py")
+    return folder
+
+
+def grade(name: str, tmp_path: Path, sandbox: str = "none") -> SubmissionResult:
+    limits = {**LIMITS, **CASES[name].limits}
+    options = GradeOptions(exercises=("ex02",), limits=limits, threads=1, sandbox=sandbox)
+    return grade_submission(submission_for(name, tmp_path), options)
+
+
+def survivors(timeout_s: float = 3.0) -> list[str]:
+    """Processes the corpus marks (sleep 1000.0417, DataLoader workers) that are still alive."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                status = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes()
+            except (OSError, ValueError):
+                continue
+            alive = status.rsplit(")", 1)[-1].split()[0] != "Z"
+            if alive and (b"1000.0417" in cmdline or "(hostile-dlwork)" in status):
+                found.append(f"{entry.name}: {cmdline.decode(errors='replace')}")
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def test_every_case_in_the_corpus_has_an_expectation():
+    assert corpus_names() == sorted(CASES), "tests/hostile/ and CASES must list the same cases"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile_case_gets_no_points_for_what_it_fakes(name, tmp_path):
+    case = CASES[name]
+    result = grade(name, tmp_path)
+    feedback = "\n".join(check.message for check in result.checks)
+    assert not result.error, result.error
+    assert (result.score, result.max_score) == (case.score, 15), f"{name}: {result.score}/15\n{feedback}"
+    for phrase in case.messages:
+        assert phrase in feedback, f"{name}: {phrase!r} not in the feedback:\n{feedback}"
+    limit = {**LIMITS, **case.limits}["wall_s"]
+    assert result.wall_s < limit + SLACK_S, f"{name} took {result.wall_s} s"
+    assert not survivors(), f"{name} left processes running: {survivors()}"
+
+
+def test_output_flood_keeps_only_the_tail(tmp_path):
+    learner_file = submission_for("print_flood", tmp_path) / "ex02_five_line_loop.py"
+    outcome = run_child(ChildRequest("ex02", learner_file, inputs=INPUTS), Limits(**LIMITS, output_kb=16))
+    assert outcome.status == "ok", outcome.message
+    assert 0 < len(outcome.output_tail) <= 16 * 1024
+
+
+def test_learner_code_cannot_import_the_real_grader(tmp_path):
+    """read_outside adds 4 when ``import grader.hidden.test_ex02`` works in the child."""
+    learner_file = submission_for("read_outside", tmp_path) / "ex02_five_line_loop.py"
+    outcome = run_child(ChildRequest("ex02", learner_file, inputs=INPUTS), Limits(**LIMITS))
+    assert outcome.observations["train_step"]["loss"] in (0.0, 1.0, 2.0, 3.0)
+
+
+def test_result_file_not_written_by_the_supervisor_is_refused(tmp_path):
+    (tmp_path / RESULT_FILE).write_text('{"body": "{\\"frame\\": {\\"stage\\": \\"done\\"}}", "mac": "00"}')
+    outcome = _read_outcome(tmp_path, b"k" * 32, 0, False, Limits(), "ex02_five_line_loop.py")
+    assert (outcome.status, outcome.observations) == ("forged", {})
+    assert "no points" in outcome.message
+
+
+def test_tensor_file_swapped_after_the_supervisor_wrote_it_is_refused(tmp_path):
+    key, body = b"k" * 32, json.dumps({"frame": {"stage": "done", "status": "ok", "observations": {}},
+                                      "exit": {}, "tensors_sha256": "0" * 64})
+    mac = hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+    (tmp_path / RESULT_FILE).write_text(json.dumps({"body": body, "mac": mac}))
+    (tmp_path / TENSOR_FILE).write_bytes(b"not the tensors the supervisor wrote")
+    assert _read_outcome(tmp_path, key, 0, False, Limits(), "ex02_five_line_loop.py").status == "forged"
+
+
+@needs_bwrap
+def test_sandbox_hides_the_solutions_and_the_hidden_suites(tmp_path):
+    learner_file = submission_for("read_outside", tmp_path) / "ex02_five_line_loop.py"
+    request = ChildRequest("ex02", learner_file, inputs=INPUTS, sandbox="bwrap")
+    outcome = run_child(request, Limits(**LIMITS))
+    assert outcome.status == "ok", outcome.message + outcome.output_tail
+    assert outcome.observations["train_step"]["loss"] == 0.0, "the sandboxed child read the checkout"
+
+
+@needs_bwrap
+def test_sandbox_keeps_forged_files_out_of_the_submission_folder(tmp_path):
+    result = grade("forge_files", tmp_path, sandbox="bwrap")
+    assert result.score == 0
+    assert sorted(p.name for p in (tmp_path / "forge_files").iterdir()) == ["ex02_five_line_loop.py"]
+
+
+@needs_bwrap
+@pytest.mark.parametrize("name", ["leftover_processes", "dataloader_deadlock", "segfault"])
+def test_sandboxed_hostile_case_scores_as_without_sandbox(name, tmp_path):
+    result = grade(name, tmp_path, sandbox="bwrap")
+    assert result.score == CASES[name].score, "\n".join(c.message for c in result.checks)
+    assert not survivors(), f"{name} left processes running: {survivors()}"

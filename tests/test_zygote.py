@@ -1,0 +1,68 @@
+"""The zygote (fork server) runs a child like the spawn path does, and its wall limit holds."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from grader import zygote
+from grader.child_process import ChildRequest, run_child
+from grader.limits import Limits
+from grader.paths import SOLUTIONS_DIR
+
+EX02_INPUTS = {"n": 83, "slope": -1.3, "intercept": 0.7, "seed": 11, "lr": 0.1, "epochs": 7,
+               "line_epochs": 100}
+
+
+def _run(learner: Path, limits: Limits = Limits()):
+    return run_child(ChildRequest("ex02", learner, inputs=EX02_INPUTS), limits)
+
+
+def test_zygote_is_used_only_where_fork_is_safe(monkeypatch):
+    assert zygote.enabled("cpu", "none") and zygote.enabled("meta", "none")
+    assert not zygote.enabled("cuda", "none") and not zygote.enabled("cuda:0", "none")
+    assert not zygote.enabled("cpu", "bwrap")
+    monkeypatch.setenv(zygote.SWITCH_VARIABLE, "0")
+    assert not zygote.enabled("cpu", "none")
+
+
+def test_forked_child_observes_what_a_spawned_child_does(tmp_path, monkeypatch):
+    learner = SOLUTIONS_DIR / "ex02_five_line_loop.py"
+    forked = _run(learner)
+    assert zygote._shared is not None and zygote._shared.alive  # it went through the zygote
+    monkeypatch.setenv(zygote.SWITCH_VARIABLE, "0")
+    spawned = run_child(ChildRequest("ex02", learner, inputs=EX02_INPUTS))
+    assert forked.status == spawned.status == "ok"
+    assert forked.observations == spawned.observations
+    assert set(forked.tensors) == set(spawned.tensors)
+    for name, tensor in spawned.tensors.items():
+        assert forked.tensors[name].equal(tensor), name
+
+
+def test_forked_child_cannot_import_the_hidden_suites(tmp_path):
+    learner = tmp_path / "learner" / "ex02_five_line_loop.py"
+    learner.parent.mkdir()
+    learner.write_text("import grader.hidden\n")
+    outcome = _run(learner)
+    assert outcome.status == "import_error"
+    assert "grader.hidden" in outcome.message
+
+
+def test_wall_limit_kills_a_forked_child_and_its_group(tmp_path):
+    learner = tmp_path / "learner" / "ex02_five_line_loop.py"
+    learner.parent.mkdir()
+    learner.write_text("import subprocess, time\nsubprocess.Popen(['sleep', '60'])\ntime.sleep(60)\n")
+    started = time.monotonic()
+    outcome = _run(learner, Limits(wall_s=2))
+    assert outcome.status == "timeout"
+    assert time.monotonic() - started < 30
+    assert zygote.shared().alive  # the zygote survives and serves the next child
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _close_zygote():
+    yield
+    if zygote._shared is not None:
+        zygote._shared.close()
+        zygote._shared = None
