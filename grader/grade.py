@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.curriculum import CURRICULUM
+from grader.curriculum import CURRICULUM, exercise
 from grader.hidden_suite import run_hidden_suites
 from grader.results import SubmissionResult
 from grader.sandbox import resolve
@@ -37,8 +37,8 @@ def grade_submission(submission: Path, options: GradeOptions = GradeOptions(),
     """Run every hidden check of the chosen exercises against ``submission``."""
     started = time.monotonic()
     result = SubmissionResult(learner or submission.name, device=resolve_device(options.device))
-    if not submission.is_dir():
-        result.error = f"{submission} is not a folder of exercise modules"
+    result.error = _cannot_grade(submission, options, result.device)
+    if result.error:
         return result
     result.checks = run_hidden_suites(
         submission.resolve(), list(options.exercises), device=result.device,
@@ -46,3 +46,23 @@ def grade_submission(submission: Path, options: GradeOptions = GradeOptions(),
         limits=options.limits)
     result.wall_s = round(time.monotonic() - started, 2)
     return result
+
+
+def _cannot_grade(submission: Path, options: GradeOptions, device: str) -> str:
+    """Why nothing can be graded with these options, or an empty string."""
+    if not submission.is_dir():
+        return f"{submission} is not a folder of exercise modules"
+    for key in options.exercises:
+        try:
+            exercise(key)
+        except KeyError as error:
+            return str(error.args[0])
+    if device.startswith("cuda") and not _cuda_available():
+        return "--device cuda was asked for, but no CUDA GPU is visible on this machine"
+    return ""
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()

@@ -8,6 +8,9 @@ by the zygote). That process is the *supervisor*: it never imports learner code.
       learner process (fork)    imports learner code, runs the probe, streams frames on a pipe
         anything it starts      DataLoader workers, subprocesses, ``setsid`` daemons...
 
+The learner process's side is in ``grader.harness.learner``, the tripwire that notices patched
+functions in ``grader.harness.tripwire``, and the frame layout in ``grader.harness.wire``.
+
 The supervisor is a child subreaper (``PR_SET_CHILD_SUBREAPER``): whatever the learner starts
 becomes its child once orphaned, even after ``setsid`` or with a cleared environment, and it kills
 all of them before writing anything. It enforces the wall-time limit, and it keeps only the tail
@@ -38,52 +41,43 @@ the backstop); grade untrusted batches with ``--sandbox bwrap``.
 """
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import hmac
-import importlib
-import importlib.util
-import io
-import json
 import os
-import resource
 import select
 import signal
-import struct
 import sys
 import time
-import traceback
-from contextlib import contextmanager
 from pathlib import Path
+
+from grader.harness.learner import learner_process
+from grader.harness.wire import (HEADER, MAX_FRAME_BYTES, PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE,
+                                 dumps, loads, prctl, write_all)
 
 RESULT_FILE = "observations.json"
 TENSOR_FILE = "tensors.pt"
 KEY_FILE = "key"
 WALL_MARGIN_S = 1.0  # the supervisor stops the learner this long before the parent's own limit
 STARTUP_S = 120.0  # the harness's own start-up (import torch), which the wall limit does not count
-MAX_FRAME_BYTES = 32 * 1024 * 1024
-_HEADER = struct.Struct(">II")  # JSON length, tensor blob length
-_PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_SET_CHILD_SUBREAPER = 1, 4, 36
-_dumps, _loads = json.dumps, json.loads  # bound before learner code can patch the json module
 
 
 def main(request_path: str) -> None:
     """Supervise one exercise: fork the learner process, watch it, write the verified result."""
     started = time.monotonic()
-    _prctl(_PR_SET_DUMPABLE, 0)  # no /proc/PID/mem for same-user processes without privileges
-    request = _loads(Path(request_path).read_text())
+    prctl(PR_SET_DUMPABLE, 0)  # no /proc/PID/mem for same-user processes without privileges
+    request = loads(Path(request_path).read_text())
     os.unlink(request_path)  # learner code learns neither the hidden inputs nor where results go
     out_dir = Path(request["out_dir"])
     key = _take_key(out_dir / KEY_FILE)
     _forget_grader_checkout()
-    _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
     pid, pump = _fork_learner(request, key)
     budget = max(0.5, float(request.get("wall_s", 300)) - WALL_MARGIN_S)
     ending = _watch(pid, pump, started + STARTUP_S, budget, _still_running(request.get("grader")))
     if ending.get("orphaned"):
         return
     _write_result(out_dir, bytes(key), pump, ending)
-    _write_all(1, bytes(pump.tail))
+    write_all(1, bytes(pump.tail))
 
 
 def _fork_learner(request: dict, key: bytearray) -> tuple[int, "_Pump"]:
@@ -100,7 +94,7 @@ def _fork_learner(request: dict, key: bytearray) -> tuple[int, "_Pump"]:
         key[:] = bytes(len(key))
         os.close(frames_r)
         os.close(output_r)
-        _learner_process(request, supervisor, frames_w, output_w)
+        learner_process(request, supervisor, frames_w, output_w)
     os.close(frames_w)
     os.close(output_w)
     return pid, _Pump(frames_r, output_r, int(request.get("output_kb", 64)) * 1024)
@@ -264,16 +258,16 @@ class _Pump:
         if self.problem:
             return
         self._buffer += chunk
-        while len(self._buffer) >= _HEADER.size:
-            body_size, blob_size = _HEADER.unpack_from(self._buffer)
+        while len(self._buffer) >= HEADER.size:
+            body_size, blob_size = HEADER.unpack_from(self._buffer)
             if max(body_size, blob_size) > MAX_FRAME_BYTES:
                 self.problem = "bytes that are not a grader frame"
                 return
-            end = _HEADER.size + body_size + blob_size
+            end = HEADER.size + body_size + blob_size
             if len(self._buffer) < end:
                 return
-            body = bytes(self._buffer[_HEADER.size:_HEADER.size + body_size])
-            blob = bytes(self._buffer[_HEADER.size + body_size:end])
+            body = bytes(self._buffer[HEADER.size:HEADER.size + body_size])
+            blob = bytes(self._buffer[HEADER.size + body_size:end])
             del self._buffer[:end]
             if not _is_frame(body):
                 self.problem = "bytes that are not a grader frame"
@@ -284,7 +278,7 @@ class _Pump:
 
 def _is_frame(body: bytes) -> bool:
     try:
-        frame = _loads(body)
+        frame = loads(body)
     except ValueError:
         return False
     return isinstance(frame, dict) and frame.get("stage") in ("import", "scenario", "done")
@@ -296,25 +290,19 @@ def _write_result(out_dir: Path, key: bytes, pump: _Pump, ending: dict) -> None:
     digest = hashlib.sha256(blob).hexdigest() if pump.frame else None
     if pump.frame:
         _replace(out_dir / TENSOR_FILE, blob)
-    body = _dumps({"frame": _loads(body_bytes), "exit": ending, "tensors_sha256": digest})
+    body = dumps({"frame": loads(body_bytes), "exit": ending, "tensors_sha256": digest})
     mac = hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
-    _replace(out_dir / RESULT_FILE, _dumps({"body": body, "mac": mac}).encode())
+    _replace(out_dir / RESULT_FILE, dumps({"body": body, "mac": mac}).encode())
 
 
 def _replace(path: Path, data: bytes) -> None:
     partial = path.with_name(path.name + ".partial")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        _write_all(fd, data)
+        write_all(fd, data)
     finally:
         os.close(fd)
     os.replace(partial, path)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 def _kill(pid: int) -> None:
@@ -322,200 +310,6 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-
-
-def _prctl(option: int, value: int) -> None:
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the parent's process-group kill still applies
-        pass
-
-
-# -- the learner process -------------------------------------------------------------------
-
-def _learner_process(request: dict, supervisor: int, frames_fd: int, output_fd: int) -> None:
-    """Runs in the fork: dies with the supervisor, prints into the pump, never returns."""
-    code = 1
-    try:
-        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        _prctl(_PR_SET_DUMPABLE, 1)
-        if os.getppid() != supervisor:
-            os._exit(1)
-        os.dup2(output_fd, 1)
-        os.dup2(output_fd, 2)
-        os.close(output_fd)
-        _limit_cpu(request.get("cpu_s"))
-        _run_learner(request, _Channel(frames_fd))
-        code = 0
-    except BaseException:  # noqa: BLE001 - a bug of the harness itself: say so in the output
-        traceback.print_exc()
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
-
-
-def _limit_cpu(seconds: int | None) -> None:
-    """The CPU limit counts from the fork: the supervisor's start-up is not the learner's time."""
-    if seconds:
-        hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
-        wanted = seconds + 5 if hard == resource.RLIM_INFINITY else min(hard, seconds + 5)
-        resource.setrlimit(resource.RLIMIT_CPU, (min(seconds, wanted), wanted))
-
-
-class _Channel:
-    """Sends frames to the supervisor; its functions are bound before learner code runs."""
-
-    def __init__(self, fd: int) -> None:
-        import torch
-
-        self._fd, self._save, self._write = fd, torch.save, _write_all
-
-    def send(self, frame: dict, tensors: dict | None = None) -> None:
-        body = _dumps(frame, default=str).encode()
-        buffer = io.BytesIO()
-        self._save(dict(tensors or {}), buffer)
-        blob = buffer.getvalue()
-        self._write(self._fd, _HEADER.pack(len(body), len(blob)) + body + blob)
-
-
-def _run_learner(request: dict, channel: _Channel) -> None:
-    import torch
-
-    torch.set_num_threads(int(request.get("threads", 1)))
-    torch.manual_seed(int(request.get("seed", 0)))
-    from grader.harness.probe import ProbeContext
-
-    probe = importlib.import_module(f"grader.harness.probes.{request['exercise']}")
-    learner_file = Path(request["module_path"])
-    context = _make_context(ProbeContext)(learner_file, request["device"], request.get("inputs", {}))
-    context.channel, context.memory_mb = channel, request.get("memory_mb")
-    context.tripwire = Tripwire.armed(probe, type(context))
-    channel.send({"stage": "import"})
-    try:
-        module = _load(learner_file)
-    except BaseException as error:  # noqa: BLE001 - anything at import time is the learner's
-        channel.send({"stage": "done", "status": "import_error", "message": _import_message(learner_file, error)})
-        return
-    result = {"status": "ok"}
-    try:
-        context.tripwire.check()
-        probe.run(module, context)
-        context.tripwire.check()
-    except Tampered as error:
-        channel.send({"stage": "done", "status": "tampered", "message": str(error)})
-        return
-    except BaseException as error:  # noqa: BLE001 - a probe must still hand back what it saw
-        result = {"status": "probe_error", "message": context.describe(error)}
-    channel.send({"stage": "done", **result, "observations": context.observations}, context.tensors)
-
-
-def _make_context(base: type) -> type:
-    """ProbeContext plus a checkpoint and a tripwire check before every scenario."""
-    class WatchedContext(base):
-        channel: _Channel
-        tripwire: "Tripwire"
-        memory_mb: int | None
-
-        @contextmanager
-        def scenario(self, name: str):
-            self.tripwire.check()
-            self.channel.send({"stage": "scenario", "current": name, "observations": self.observations},
-                              self.tensors)
-            with super().scenario(name) as record:
-                yield record
-
-        def describe(self, error: BaseException) -> str:
-            text = super().describe(error)
-            if self.memory_mb and (isinstance(error, MemoryError) or "allocate memory" in str(error)):
-                text += f" (the grader allows {self.memory_mb} MB of memory per exercise)"
-            return text
-
-    return WatchedContext
-
-
-class Tampered(BaseException):
-    """Learner code replaced a function of torch or of the harness that grading relies on."""
-
-
-class Tripwire:
-    """Remembers what torch's and the harness's namespaces held before learner code ran."""
-
-    def __init__(self, namespaces: dict[str, tuple[object, bool]]) -> None:
-        self._namespaces = namespaces
-        self._saved = {label: dict(vars(space)) for label, (space, _) in namespaces.items()}
-
-    @classmethod
-    def armed(cls, probe, context_type: type) -> "Tripwire":
-        import builtins
-
-        import torch
-        import torch.nn.modules.loss
-        import torch.nn.modules.module as module_hooks
-        import torch.optim.optimizer as optimizer_hooks
-
-        from grader.harness import probe as probe_module
-
-        for optimizer in (torch.optim.SGD, torch.optim.Adam):  # the first instance wraps step()
-            optimizer([torch.zeros(1, requires_grad=True)])
-        harness = [module for name, module in sys.modules.items()
-                   if name.startswith("grader.harness.") and module is not None]
-        classes = [torch.Tensor, torch.nn.Parameter, torch.nn.Module, torch.nn.Linear,
-                   torch.nn.modules.loss._Loss, torch.nn.MSELoss, torch.optim.Optimizer,
-                   torch.optim.SGD, torch.optim.Adam, context_type]
-        classes += [value for module in harness for value in vars(module).values()
-                    if isinstance(value, type) and value.__module__ == module.__name__]
-        modules = [torch.autograd, optimizer_hooks, module_hooks, torch.nn.functional, builtins,
-                   probe_module, probe, *harness]
-        spaces = {f"{c.__module__}.{c.__qualname__}": (c, True) for c in classes}
-        spaces.update({m.__name__: (m, False) for m in modules})
-        return cls(spaces)
-
-    def changed(self) -> list[str]:
-        """``module.name`` of every replaced entry (for classes, added overrides too)."""
-        found = []
-        for label, (space, strict) in self._namespaces.items():
-            now, saved = vars(space), self._saved[label]
-            found += [f"{label}.{k}" for k, v in saved.items() if now.get(k, Tampered) is not v]
-            if strict:  # a new entry that shadows a base class's, like Tensor.item
-                bases = space.__mro__[1:]
-                found += [f"{label}.{k}" for k in now if k not in saved
-                          and any(k in vars(base) for base in bases)]
-        return found
-
-    def check(self) -> None:
-        changed = self.changed()
-        if changed:
-            more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
-            raise Tampered(f"your code replaced {_public(changed[0])}{more}: the grader watches your "
-                           "loop through PyTorch and its own harness, so an exercise that changes "
-                           "them gets no points")
-
-
-def _public(name: str) -> str:
-    return name.replace("torch._tensor.Tensor", "torch.Tensor")
-
-
-def _load(path: Path):
-    if not path.exists():
-        raise FileNotFoundError(f"{path.name} is missing from the submission")
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def _import_message(path: Path, error: BaseException) -> str:
-    if isinstance(error, FileNotFoundError) and not path.exists():
-        return f"{path.name} was not found in the submission"
-    if isinstance(error, SyntaxError):
-        return f"{path.name} has a syntax error on line {error.lineno}: {error.msg}"
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename) == path]
-    where = f" (line {frames[-1].lineno})" if frames else ""
-    return f"importing {path.name} raised {type(error).__name__}: {error}{where}"
 
 
 if __name__ == "__main__":  # pragma: no cover - the parent uses BOOT
