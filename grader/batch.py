@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Callable
 
 from grader.atomic import write_text_atomic
-from grader.grade import GradeOptions
+from grader.grade import GradeOptions, resolve_device
 from grader.limits import die_with_parent
 from grader.reports import gradebook_csv
 from grader.results import SubmissionResult
@@ -59,7 +59,8 @@ def grade_all(submissions: Path, gradebook: Path, options: GradeOptions, workers
     everyone = learners(submissions)
     pending = [p for p in everyone if force or not store.recorded(p.name)]
     threads = max(1, (os.cpu_count() or 1) // max(1, workers))
-    worker_options = {**asdict(options), "threads": options.threads or threads}
+    worker_options = {**asdict(options), "threads": options.threads or threads,
+                      "device": resolve_device(options.device)}
 
     def grade_one(path: Path) -> None:
         on_done(_grade_one(path, store, worker_options))

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import zygote
 from grader.curriculum import CURRICULUM, exercise
 from grader.hidden_suite import run_hidden_suites
 from grader.results import SubmissionResult
@@ -40,6 +41,7 @@ def grade_submission(submission: Path, options: GradeOptions = GradeOptions(),
     result.error = _cannot_grade(submission, options, result.device)
     if result.error:
         return result
+    zygote.prestart(result.device, resolve(options.sandbox))  # overlaps pytest's collection
     result.checks = run_hidden_suites(
         submission.resolve(), list(options.exercises), device=result.device,
         sandbox=resolve(options.sandbox), threads=options.threads or os.cpu_count() or 1,

@@ -9,12 +9,16 @@ import json
 import sys
 from pathlib import Path
 
-from grader.atomic import write_text_atomic
-from grader.grade import GradeOptions, grade_submission
+from grader import zygote
 
 
 def main(argv: list[str]) -> int:
     submission, result_path, options = Path(argv[0]), Path(argv[1]), json.loads(argv[2])
+    # The fork server imports torch on the other core while this process imports its own.
+    zygote.prestart(options.get("device", "cpu"), options.get("sandbox", "none"))
+    from grader.atomic import write_text_atomic
+    from grader.grade import GradeOptions, grade_submission
+
     options["exercises"] = tuple(options.get("exercises") or GradeOptions().exercises)
     result = grade_submission(submission, GradeOptions(**options))
     write_text_atomic(result_path, json.dumps(result.to_dict(), indent=1))

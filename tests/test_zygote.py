@@ -66,3 +66,28 @@ def _close_zygote():
     if zygote._shared is not None:
         zygote._shared.close()
         zygote._shared = None
+
+
+def test_a_worker_starts_the_zygote_before_its_own_heavy_imports(monkeypatch, tmp_path):
+    import grader.grade
+    import grader.worker
+    from grader.results import SubmissionResult
+
+    calls = []
+    monkeypatch.setattr(zygote, "prestart", lambda device, sandbox: calls.append((device, sandbox)))
+    monkeypatch.setattr(grader.grade, "grade_submission",
+                        lambda folder, options: SubmissionResult(folder.name))
+    grader.worker.main([str(tmp_path), str(tmp_path / "r.json"), '{"device": "cpu", "sandbox": "none"}'])
+    assert calls == [("cpu", "none")]
+
+
+def test_grade_all_hands_workers_a_resolved_device(monkeypatch, tmp_path):
+    import grader.batch
+    from grader.grade import GradeOptions
+
+    (tmp_path / "subs" / "alice").mkdir(parents=True)
+    seen = []
+    monkeypatch.setattr(grader.batch, "_grade_one", lambda path, store, options: seen.append(options["device"]))
+    monkeypatch.setattr(grader.batch, "load_result", lambda path: None)
+    grader.batch.grade_all(tmp_path / "subs", tmp_path / "gb.csv", GradeOptions(device="auto"))
+    assert seen == ["cuda" if __import__("torch").cuda.is_available() else "cpu"]
