@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -40,14 +41,66 @@ def device(request: pytest.FixtureRequest) -> str:
 def observe(config: pytest.Config, key: str, inputs: dict, device: str | None = None,
             read_only: tuple[str, ...] = ()) -> Observed:
     """Run one exercise's probe in a child process with these inputs (``read_only``: data folders
-    the child must read even inside the sandbox)."""
-    submission = Path(config.getoption("--submission") or ".")
+    the child must read even inside the sandbox); a run started ahead of time is reused."""
+    request = _child_request(config, key, inputs, device, tuple(read_only))
+    ahead = config.stash.get(_AHEAD, {}).pop(_request_key(request), None)
+    outcome = ahead.result() if ahead is not None else run_child(request, _limits(config))
+    return Observed(exercise(key).module, outcome)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start every module's child now, one after another in a background thread.
+
+    The children run while this process collects, imports and judges: the judging of one
+    exercise overlaps the next exercise's child. A module whose child needs more than its
+    ``INPUTS`` describes it with ``child_plan() -> (inputs, read_only_paths)``.
+    """
+    config = session.config
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="looplab-children")
+    config.stash[_POOL], config.stash[_AHEAD] = pool, {}
+    for module in dict.fromkeys(getattr(item, "module", None) for item in session.items):
+        plan = _plan(module)
+        if plan is not None:
+            request = _child_request(config, module.EXERCISE, plan[0], None, plan[1])
+            config.stash[_AHEAD][_request_key(request)] = pool.submit(run_child, request, _limits(config))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    pool = config.stash.get(_POOL, None)
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_POOL = pytest.StashKey[ThreadPoolExecutor]()
+_AHEAD = pytest.StashKey[dict]()
+
+
+def _plan(module) -> tuple[dict, tuple[str, ...]] | None:
+    if module is None or not hasattr(module, "EXERCISE"):
+        return None
+    try:
+        plan = getattr(module, "child_plan", None)
+        return plan() if plan else (module.INPUTS, ())
+    except Exception:  # noqa: BLE001 - the fixture will run it and report the problem itself
+        return None
+
+
+def _child_request(config: pytest.Config, key: str, inputs: dict, device: str | None,
+                   read_only: tuple[str, ...]) -> ChildRequest:
     item = exercise(key)
-    request = ChildRequest(
+    submission = Path(config.getoption("--submission") or ".")
+    return ChildRequest(
         exercise=item.key, learner_file=submission / item.filename,
         device=device or config.getoption("--looplab-device"), inputs=inputs,
         threads=config.getoption("--looplab-threads"),
-        sandbox=config.getoption("--looplab-sandbox"), read_only_paths=tuple(read_only),
+        sandbox=config.getoption("--looplab-sandbox"), read_only_paths=read_only,
     )
-    limits = Limits(**json.loads(config.getoption("--looplab-limits")))
-    return Observed(item.module, run_child(request, limits))
+
+
+def _request_key(request: ChildRequest) -> str:
+    return json.dumps([request.exercise, str(request.learner_file), request.device, request.inputs,
+                       list(request.read_only_paths)], sort_keys=True, default=str)
+
+
+def _limits(config: pytest.Config) -> Limits:
+    return Limits(**json.loads(config.getoption("--looplab-limits")))

@@ -23,15 +23,21 @@ INPUTS = {"epochs": 5, "batch_size": 64, "lr": 0.1, "seed": 5, "eval_n": 1234}
 TRAIN_SIZE = 60000
 
 
+def child_plan() -> tuple[dict, tuple[str, ...]]:
+    """The child's inputs and the data folder it reads; raises MnistDataError without MNIST."""
+    mnist.check()
+    raw = str(mnist.raw_dir().resolve())
+    return {**INPUTS, "raw": raw}, (raw,)
+
+
 @pytest.fixture(scope="module")
 def observed(request: pytest.FixtureRequest) -> Observed:
     """The child's observations, once MNIST is known to be prepared (else every check says how)."""
     try:
-        mnist.check()
+        inputs, read_only = child_plan()
     except mnist.MnistDataError as error:
         raise CheckFailed(f"the grader needs MNIST and could not use it: {error}") from None
-    raw = str(mnist.raw_dir().resolve())
-    return observe(request.config, EXERCISE, {**INPUTS, "raw": raw}, read_only=(raw,))
+    return observe(request.config, EXERCISE, inputs, read_only=read_only)
 
 
 def _linear_weights(observed) -> tuple[torch.Tensor, torch.Tensor]:
