@@ -24,6 +24,20 @@ How each row is measured (one `looplab bench` run):
    against 2 workers, `--force` so every copy is graded.
 4. One epoch of Linear(784, 10), batch 64, on 60,000 random in-memory samples, with and without
    `LoopSpy` (best of 3 each).
+
+Where the floors are (why a target can stay unmet on 2 cores):
+
+- MNIST: the fast path costs about 0.3 ms a step (forward, cross-entropy, autograd, SGD) for
+  4,690 steps; no data handling is left in it. The canonical pipeline's cost is PIL decoding and
+  collation per sample, which varies with the machine's load far more than the fast path does.
+  A 20x ratio on an idle machine would need a step without autograd and torch.optim, which is
+  not what exercise 8 teaches.
+- Grading: the grading process must import torch and pytest and build torch.optim optimizers
+  for its own replays (the first optimizer of a process imports torch._dynamo, about 2 s); the
+  fork server pays the same once. A worker starts the fork server first thing and runs the
+  children ahead of the judging, so both cores work; what remains is that fixed start-up.
+- Workers: because one worker already keeps both cores busy (fork server and children on one,
+  judging on the other), a second worker has less idle time to fill.
 """
 
 
