@@ -1,4 +1,4 @@
-"""The reference solutions reproduce the course's seed results (exercises 1 and 5)."""
+"""The reference solutions reproduce the course's seed results (exercises 1, 2 and 5)."""
 from __future__ import annotations
 
 import numpy as np
@@ -17,6 +17,20 @@ def test_ex01_fits_the_line_from_make_data(load_solution, name):
     assert abs(b + 0.4) < 0.1, f"{name}: bias {b:.3f}, expected -0.4 +/- 0.1"
     assert losses[-1] < losses[0], (
         f"{name}: loss went from {losses[0]:.4f} to {losses[-1]:.4f}, expected it to fall")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_ex02_fit_line_recovers_slope_2_and_intercept_1(load_solution, seed):
+    """y = 2x + 1 + 0.1 noise, Linear(1, 1), SGD 0.1, 100 epochs: within 0.05 of 2 and 1."""
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.rand(100, 1, generator=generator) * 2 - 1
+    y = 2 * x + 1 + 0.1 * torch.randn(100, 1, generator=generator)
+    torch.manual_seed(seed)
+    model, losses = load_solution("ex02_five_line_loop").fit_line(x, y, epochs=100, lr=0.1)
+    weight, bias = model.weight.item(), model.bias.item()
+    assert abs(weight - 2) < 0.05, f"seed {seed}: weight {weight:.4f}, expected 2 +/- 0.05"
+    assert abs(bias - 1) < 0.05, f"seed {seed}: bias {bias:.4f}, expected 1 +/- 0.05"
+    assert losses[-1] < losses[0], f"seed {seed}: loss went from {losses[0]:.4f} to {losses[-1]:.4f}"
 
 
 def test_ex05_fit_plane_recovers_the_plane(load_solution):
