@@ -40,6 +40,7 @@ import torch
 from grader.harness.child import (KEY_FILE, RESULT_FILE, STARTUP_S, TENSOR_FILE, WALL_MARGIN_S,
                                   process_start)
 from grader.limits import Limits
+from grader.processes import TOKEN_VARIABLE, kill_group, kill_tagged
 from grader.sandbox import resolve, sandbox_command
 
 _HARNESS = Path(__file__).resolve().parent / "harness"
@@ -48,7 +49,6 @@ _BOOT = ("import sys; sys.path.insert(0, {runtime!r}); from grader.harness.child
 _MAX_RESULT_BYTES = 96 * 1024 * 1024
 _MAX_LEARNER_FILE_BYTES = 1024 * 1024
 _GRACE_S = 10.0  # the supervisor enforces wall_s; the parent steps in only if it does not
-TOKEN_VARIABLE = "LOOPLAB_CHILD_TOKEN"
 FORGED = ("the grader's result file for this exercise was not the one its supervisor wrote "
           "(something, presumably your code, replaced it): no points for this exercise")
 _LABELS = {"timeout": "TimeLimitExceeded", "cpu": "CPULimitExceeded", "file_size": "FileSizeLimitExceeded",
@@ -120,7 +120,7 @@ def _run_in(scratch: Path, request: ChildRequest, limits: Limits) -> ChildOutcom
     returncode, timed_out = _launch(request, request_file, command, work, scratch / "output.txt",
                                     limits, token, arm=lambda: _arm(out, request_text, key))
     wall = time.monotonic() - started
-    _kill_leftovers(token)
+    kill_tagged(token)  # a backstop: the supervisor already killed every descendant it saw
     outcome = _read_outcome(out, key, returncode, timed_out, limits, request.learner_file.name)
     outcome.output_tail = _tail(scratch / "output.txt", limits.output_kb * 1024)
     outcome.wall_s = wall
@@ -186,34 +186,10 @@ def _execute(command: list[str], cwd: Path, output: Path, limits: Limits,
         try:
             return process.wait(timeout=limits.wall_s + STARTUP_S + _GRACE_S), False
         except subprocess.TimeoutExpired:
-            _kill_group(process.pid)
+            kill_group(process.pid)
             return process.wait(), True
         finally:
-            _kill_group(process.pid)
-
-
-def _kill_group(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _kill_leftovers(token: str) -> None:
-    """Kill processes the learner left behind, even ones that left the process group.
-
-    A backstop: the supervisor already killed every descendant it could see; this catches what
-    survives a supervisor that was itself killed (as long as it kept the environment).
-    """
-    needle = f"{TOKEN_VARIABLE}={token}".encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if needle in (entry / "environ").read_bytes().split(b"\0"):
-                os.kill(int(entry.name), signal.SIGKILL)
-        except (OSError, ValueError):
-            continue
+            kill_group(process.pid)
 
 
 # -- reading the result back ---------------------------------------------------------------

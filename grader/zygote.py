@@ -32,7 +32,6 @@ import json
 import os
 import select
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,7 @@ import uuid
 from pathlib import Path
 
 from grader.limits import Limits
+from grader.processes import kill_group, kill_tagged
 
 SWITCH_VARIABLE = "LOOPLAB_ZYGOTE"
 TOKEN_VARIABLE = "LOOPLAB_ZYGOTE_TOKEN"
@@ -156,16 +156,16 @@ class Zygote:
                 status = self._expect("status", time.monotonic() + limits.wall_s)
             except TimeoutError:
                 timed_out = True
-                _kill_group(pid)
+                kill_group(pid)
                 status = self._expect("status", time.monotonic() + _START_TIMEOUT_S)
             finally:
-                _kill_group(pid)
+                kill_group(pid)
                 self._kill_leftovers()
             return os.waitstatus_to_exitcode(int(status)), timed_out
 
     def close(self) -> None:
         if self._process.poll() is None:
-            _kill_group(self._process.pid)
+            kill_group(self._process.pid)
             self._process.wait()
         for stream in (self._process.stdin, self._process.stdout):
             if stream:
@@ -202,31 +202,13 @@ class Zygote:
         return line.decode(errors="replace")
 
     def _kill_leftovers(self) -> None:
-        """Kill processes a child left behind outside its group: they carry the zygote's token.
-
-        A forked child's /proc/PID/environ is the zygote's, so the token marks every descendant;
-        the zygote itself is spared.
-        """
-        needle = f"{TOKEN_VARIABLE}={self.token}".encode()
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit() or int(entry.name) == self._process.pid:
-                continue
-            try:
-                if needle in (entry / "environ").read_bytes().split(b"\0"):
-                    os.kill(int(entry.name), signal.SIGKILL)
-            except (OSError, ValueError):
-                continue
+        """Kill what a child left outside its group: a forked child's /proc/PID/environ is the
+        zygote's, so the zygote's token marks every descendant; the zygote itself is spared."""
+        kill_tagged(self.token, TOKEN_VARIABLE, spare=self._process.pid)
 
 
 def _limits_dict(limits: Limits) -> dict:
     return {name: getattr(limits, name) for name in Limits.__dataclass_fields__}
-
-
-def _kill_group(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 _shared: Zygote | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -94,6 +95,12 @@ def grade(name: str, tmp_path: Path, sandbox: str = "none") -> SubmissionResult:
     return grade_submission(submission_for(name, tmp_path), options)
 
 
+# Processes started by this test session inherit this mark; another session's (a second
+# checkout's test run on the same machine) carry their own and are not this session's survivors.
+SESSION_MARK = f"HOSTILE_TEST_SESSION={os.getpid()}-{time.time_ns()}"
+os.environ["HOSTILE_TEST_SESSION"] = SESSION_MARK.split("=", 1)[1]
+
+
 def survivors(timeout_s: float = 3.0) -> list[str]:
     """Processes the corpus marks (sleep 1000.0417, DataLoader workers) that are still alive."""
     deadline = time.monotonic() + timeout_s
@@ -103,10 +110,13 @@ def survivors(timeout_s: float = 3.0) -> list[str]:
             try:
                 status = (entry / "stat").read_text()
                 cmdline = (entry / "cmdline").read_bytes()
+                environ = (entry / "environ").read_bytes().split(b"\0")
             except (OSError, ValueError):
                 continue
             alive = status.rsplit(")", 1)[-1].split()[0] != "Z"
-            if alive and (b"1000.0417" in cmdline or "(hostile-dlwork)" in status):
+            foreign = any(item.startswith(b"HOSTILE_TEST_SESSION=") for item in environ) and (
+                SESSION_MARK.encode() not in environ)
+            if alive and not foreign and (b"1000.0417" in cmdline or "(hostile-dlwork)" in status):
                 found.append(f"{entry.name}: {cmdline.decode(errors='replace')}")
         if not found or time.monotonic() > deadline:
             return found

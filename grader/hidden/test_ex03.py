@@ -7,6 +7,7 @@ import pytest
 import torch
 from torch import nn
 
+from grader import replay
 from grader.harness import datasets
 from grader.judging import expect, losses_of
 from grader.loop_order import Position, count, order_problems
@@ -23,24 +24,14 @@ BATCHES = math.ceil(TRAIN["n"] / TRAIN["batch_size"])
 
 def _batches() -> list[tuple[torch.Tensor, torch.Tensor]]:
     x, y = datasets.plane(TRAIN["n"], tuple(TRAIN["weights"]), TRAIN["bias"], seed=TRAIN["seed"])
-    size = TRAIN["batch_size"]
-    return [(x[i:i + size], y[i:i + size]) for i in range(0, TRAIN["n"], size)]
+    return replay.batches_of(x, y, TRAIN["batch_size"])
 
 
 def _replay(lr: float) -> tuple[nn.Linear, list[float]]:
     """The grader's own run over the same unshuffled batches from the same start."""
     model = datasets.seeded_linear(2, 1, TRAIN["seed"])
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    losses = []
-    for _ in range(TRAIN["epochs"]):
-        total = 0.0
-        for x, y in _batches():
-            loss = nn.MSELoss()(model(x), y)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(x)
-        losses.append(total / TRAIN["n"])
+    losses = replay.train_epochs(model, nn.MSELoss(), optimizer, _batches(), TRAIN["epochs"])
     return model, losses
 
 

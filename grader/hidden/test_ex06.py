@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
 
+from grader import replay
 from grader.harness import datasets
 from grader.harness.probes.ex06 import PRETENDED, make_data
 from grader.hidden.conftest import observe
@@ -26,17 +26,8 @@ def _reference() -> tuple[list[float], nn.Linear]:
     x, y = make_data(INPUTS)
     model = datasets.seeded_linear(INPUTS["features"], 1, INPUTS["seed"])
     optimizer = torch.optim.SGD(model.parameters(), lr=INPUTS["lr"])
-    losses = []
-    for _ in range(INPUTS["epochs"]):
-        total = 0.0
-        for xb, yb in DataLoader(TensorDataset(x, y), batch_size=INPUTS["batch_size"]):
-            loss = nn.MSELoss()(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-        losses.append(total / INPUTS["n"])
-    return losses, model
+    batches = replay.batches_of(x, y, INPUTS["batch_size"])
+    return replay.train_epochs(model, nn.MSELoss(), optimizer, batches, INPUTS["epochs"]), model
 
 
 def _trained(observed) -> dict:

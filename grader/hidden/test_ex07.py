@@ -7,8 +7,8 @@ import math
 import pytest
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
 
+from grader import replay
 from grader.harness import datasets
 from grader.harness.probes.ex07 import classes, label_inputs, plane, predict_inputs, predict_model
 from grader.judging import expect, losses_of
@@ -25,17 +25,8 @@ def _replay() -> tuple[list[float], nn.Linear]:
     x, labels = classes(INPUTS["n"], INPUTS["seed"])
     model = datasets.seeded_linear(3, 1, INPUTS["seed"])
     optimizer = torch.optim.SGD(model.parameters(), lr=INPUTS["lr"])
-    losses = []
-    for _ in range(INPUTS["epochs"]):
-        total = 0.0
-        for xb, lb in DataLoader(TensorDataset(x, labels), batch_size=INPUTS["batch_size"]):
-            loss = nn.BCEWithLogitsLoss()(model(xb), lb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-        losses.append(total / INPUTS["n"])
-    return losses, model
+    batches = replay.batches_of(x, labels, INPUTS["batch_size"])
+    return replay.train_epochs(model, nn.BCEWithLogitsLoss(), optimizer, batches, INPUTS["epochs"]), model
 
 
 def _expect_labels(observed, name: str, described: dict, want: torch.Tensor, call: str) -> None:

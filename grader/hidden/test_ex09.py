@@ -8,8 +8,8 @@ import math
 
 import pytest
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
 
+from grader import replay
 from grader.harness.probes.ex09 import regression, start
 from grader.judging import expect, losses_of
 from grader.loop_order import Position, count, order_problems
@@ -23,17 +23,8 @@ def _replay(batch_size: int) -> tuple[list[float], nn.Module]:
     """The parent's own correct loop: per-sample mean loss per epoch and the final model."""
     x, y = regression(INPUTS)
     model, optimizer = start(INPUTS)
-    losses = []
-    for _ in range(INPUTS["epochs"]):
-        total = 0.0
-        for xb, yb in DataLoader(TensorDataset(x, y), batch_size=batch_size):
-            loss = nn.MSELoss()(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-        losses.append(total / INPUTS["n"])
-    return losses, model
+    batches = replay.batches_of(x, y, batch_size)
+    return replay.train_epochs(model, nn.MSELoss(), optimizer, batches, INPUTS["epochs"]), model
 
 
 def _expect_replayed(observed, name: str, losses: list[float], batch_size: int, hint: str) -> None:
