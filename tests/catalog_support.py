@@ -1,8 +1,9 @@
 """Grade one catalog submission and compare the result with the expectations in its header.
 
-A catalog file is a full copy of an exercise module (buggy or correct-but-different) whose
-name starts with the exercise key (``ex03_skipped_last_batch.py``) and whose first comment
-lines declare which hidden checks must fail, with a substring the failure message must hold:
+A catalog case is a change to a reference solution (``ex03_skipped_last_batch.case``, see
+``catalog_patch``) or, where it shares little with the solution, a whole module (``.py``). Its
+name starts with the exercise key, and its first comment lines declare which hidden checks must
+fail, with a substring the failure message must hold:
 
     # expect-failed: train_epochs_call_order: gradients accumulated
 
@@ -11,8 +12,9 @@ Every check not listed must pass; a file without expectations must get full mark
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
+
+from catalog_patch import case_source
 
 from grader.curriculum import exercise
 from grader.grade import GradeOptions, grade_submission
@@ -38,13 +40,24 @@ def parse_expectations(path: Path) -> dict[str, str]:
     return expectations
 
 
-def grade_case(path: Path, tmp_path: Path) -> SubmissionResult:
-    """Copy the case under its exercise's real module name and grade only that exercise."""
-    item = exercise(exercise_key(Path(path)))
-    folder = Path(tmp_path) / "submission"
+def write_case(path: Path, folder: Path) -> Path:
+    """Write the case's module into ``folder`` under its exercise's real module name."""
+    target = folder / exercise(exercise_key(Path(path))).filename
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, folder / item.filename)
-    return grade_submission(folder, GradeOptions(exercises=(item.key,), threads=1))
+    target.write_text(case_source(Path(path)))
+    return target
+
+
+def catalog_cases(folder: Path) -> list[Path]:
+    """Every case in a catalog folder, ``.case`` and ``.py`` alike, by name."""
+    return sorted(p for p in folder.iterdir() if p.name.startswith("ex") and p.suffix in (".case", ".py"))
+
+
+def grade_case(path: Path, tmp_path: Path) -> SubmissionResult:
+    """Write the case under its exercise's real module name and grade only that exercise."""
+    key = exercise_key(Path(path))
+    folder = write_case(path, Path(tmp_path) / "submission").parent
+    return grade_submission(folder, GradeOptions(exercises=(key,), threads=1))
 
 
 def assert_case(result: SubmissionResult, expectations: dict[str, str]) -> None:

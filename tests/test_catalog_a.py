@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog_support import assert_case, grade_case, parse_expectations
+from catalog_support import assert_case, catalog_cases, grade_case, parse_expectations
 from grader.curriculum import exercise
 from grader.grade import GradeOptions, grade_submission
 from grader.results import PASSED
@@ -21,7 +21,7 @@ KEYS = ("ex01", "ex03", "ex04", "ex05")
 
 
 def _cases(kind: str) -> list[Path]:
-    return sorted(path for path in (CATALOG / kind).glob("ex*.py") if path.name.startswith(KEYS))
+    return [path for path in catalog_cases(CATALOG / kind) if path.name.startswith(KEYS)]
 
 
 @pytest.mark.parametrize("path", _cases("buggy"), ids=lambda path: path.stem)

@@ -9,21 +9,19 @@ importing torch and pytest again every time).
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from catalog_support import assert_case, exercise_key, grade_case, parse_expectations
-from grader.curriculum import exercise
+from catalog_support import assert_case, catalog_cases, exercise_key, grade_case, parse_expectations, write_case
 from grader.results import PASSED, SKIPPED, SubmissionResult
 
 REPO = Path(__file__).resolve().parent.parent
 KEYS = ("ex06", "ex07", "ex08", "ex09", "ex10")
-CASES = sorted(p for folder in ("buggy", "correct") for p in (REPO / "tests" / "catalog" / folder).glob("ex*.py")
-               if exercise_key(p) in KEYS)
+CASES = [p for folder in ("buggy", "correct") for p in catalog_cases(REPO / "tests" / "catalog" / folder)
+         if exercise_key(p) in KEYS]
 FOLDERS = {"solutions": REPO / "solutions", "stubs": REPO / "exercises"}
 PROCESSES = 2
 _GRADE_IN_TURN = """
@@ -52,9 +50,7 @@ def _jobs(selected: set[str], tmp: Path) -> dict[str, tuple[str, list[str], str]
             for name, folder in FOLDERS.items() if name in selected}
     for path in CASES:
         if _case_id(path) in selected:
-            folder = tmp / _case_id(path).replace("/", "-")
-            folder.mkdir()
-            shutil.copyfile(path, folder / exercise(exercise_key(path)).filename)
+            folder = write_case(path, tmp / _case_id(path).replace("/", "-")).parent
             jobs[_case_id(path)] = (str(folder), [exercise_key(path)], str(tmp / f"{folder.name}.json"))
     return jobs
 
@@ -83,7 +79,7 @@ def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 @pytest.mark.parametrize("case", [_case_id(p) for p in CASES])
 def test_catalog_case(graded, case):
-    path = REPO / "tests" / "catalog" / f"{case}.py"
+    path = next(p for p in CASES if _case_id(p) == case)
     result = graded[case]
     skipped = [c for c in result.checks if c.status == SKIPPED]
     assert all(c.name == "trains_on_cuda" for c in skipped), f"unexpected skips: {skipped}"
