@@ -4,6 +4,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from _reference import model_and_twin, reference_losses
+
 META = torch.device("meta")
 
 
@@ -12,29 +14,6 @@ def _data(n=10, seed=0):
     x = torch.randn(n, 2, generator=generator)
     y = x @ torch.tensor([[2.0], [-1.0]]) + 0.5 + 0.1 * torch.randn(n, 1, generator=generator)
     return x, y
-
-
-def _model_and_twin(seed=0):
-    torch.manual_seed(seed)
-    model, twin = nn.Linear(2, 1), nn.Linear(2, 1)
-    twin.load_state_dict(model.state_dict())
-    return model, twin
-
-
-def _reference_losses(model, x, y, batch_size, epochs, lr=0.1):
-    """Plain CPU loop over unshuffled batches; each epoch's loss weighted by batch size."""
-    optimizer, losses = torch.optim.SGD(model.parameters(), lr=lr), []
-    for _ in range(epochs):
-        total = 0.0
-        for start in range(0, len(x), batch_size):
-            xb, yb = x[start:start + batch_size], y[start:start + batch_size]
-            loss = nn.MSELoss()(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-        losses.append(total / len(x))
-    return losses
 
 
 def _availability(monkeypatch, cuda, mps):
@@ -89,9 +68,9 @@ def test_move_batch_moves_every_tensor(ex):
 
 def test_train_on_device_returns_each_epochs_per_sample_mean_loss(ex):
     x, y = _data(n=10)
-    model, twin = _model_and_twin()
+    model, twin = model_and_twin()
     losses = _train(ex, model, x, y, batch_size=4, epochs=3, device=torch.device("cpu"))
-    expected = _reference_losses(twin, x, y, batch_size=4, epochs=3)
+    expected = reference_losses(twin, nn.MSELoss(), x, y, batch_size=4, epochs=3)
     assert len(losses) == 3, (
         f"train_on_device returned {len(losses)} losses for 3 epochs, expected 3")
     kinds = [type(loss).__name__ for loss in losses]
@@ -105,7 +84,7 @@ def test_train_on_device_returns_each_epochs_per_sample_mean_loss(ex):
 
 def test_train_on_device_puts_the_model_in_training_mode(ex):
     x, y = _data()
-    model, _ = _model_and_twin()
+    model, _ = model_and_twin()
     model.eval()
     _train(ex, model, x, y, batch_size=5, epochs=1, device="cpu")
     assert model.training, "after train_on_device the model is in eval mode, expected training mode"
@@ -116,7 +95,7 @@ def test_train_on_device_moves_model_and_every_batch(ex):
     up as a device mismatch. Reading a number (.item()) from meta is impossible: that error is
     expected here and accepted."""
     x, y = _data()
-    model, _ = _model_and_twin()
+    model, _ = model_and_twin()
     try:
         _train(ex, model, x, y, batch_size=5, epochs=1, device=META)
     except (RuntimeError, NotImplementedError) as error:
@@ -135,9 +114,9 @@ def test_train_on_device_moves_model_and_every_batch(ex):
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")
 def test_train_on_device_trains_on_cuda_like_on_cpu(ex):
     x, y = _data(n=10)
-    model, twin = _model_and_twin()
+    model, twin = model_and_twin()
     losses = _train(ex, model, x, y, batch_size=4, epochs=3, device=torch.device("cuda"))
-    expected = _reference_losses(twin, x, y, batch_size=4, epochs=3)
+    expected = reference_losses(twin, nn.MSELoss(), x, y, batch_size=4, epochs=3)
     assert model.weight.is_cuda, (
         f"after train_on_device(device=cuda) the weight is on {model.weight.device}, expected cuda")
     worst = max(abs(got - want) for got, want in zip(losses, expected))

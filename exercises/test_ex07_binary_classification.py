@@ -5,6 +5,8 @@ from torch import nn
 from torch.nn import functional
 from torch.utils.data import DataLoader, TensorDataset
 
+from _reference import model_and_twin, reference_losses
+
 _VIEWS = ("View", "Squeeze", "Reshape", "Unsqueeze", "Clone")
 
 
@@ -13,28 +15,6 @@ def _data(n=10, seed=0):
     x = torch.randn(n, 2, generator=generator)
     labels = (x[:, :1] + 0.5 * x[:, 1:] > 0).float()
     return x, labels
-
-
-def _model_and_twin(seed=0):
-    torch.manual_seed(seed)
-    model, twin = nn.Linear(2, 1), nn.Linear(2, 1)
-    twin.load_state_dict(model.state_dict())
-    return model, twin
-
-
-def _reference_losses(model, x, labels, batch_size, epochs, lr=0.1):
-    optimizer, losses = torch.optim.SGD(model.parameters(), lr=lr), []
-    for _ in range(epochs):
-        total = 0.0
-        for start in range(0, len(x), batch_size):
-            xb, lb = x[start:start + batch_size], labels[start:start + batch_size]
-            loss = nn.BCEWithLogitsLoss()(model(xb), lb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-        losses.append(total / len(x))
-    return losses
 
 
 def _identity_model():
@@ -83,7 +63,7 @@ def test_train_classifier_applies_bce_with_logits_to_raw_logits(ex, monkeypatch)
 
     monkeypatch.setattr(functional, "binary_cross_entropy_with_logits", spy)
     x, labels = _data()
-    model, _ = _model_and_twin()
+    model, _ = model_and_twin()
     ex.train_classifier(model, DataLoader(TensorDataset(x, labels), batch_size=5),
                         torch.optim.SGD(model.parameters(), lr=0.1), 1)
     assert seen, "train_classifier never called nn.BCEWithLogitsLoss(); expected it once per batch"
@@ -94,10 +74,10 @@ def test_train_classifier_applies_bce_with_logits_to_raw_logits(ex, monkeypatch)
 
 def test_train_classifier_returns_each_epochs_per_sample_mean_loss(ex):
     x, labels = _data(n=10)
-    model, twin = _model_and_twin()
+    model, twin = model_and_twin()
     losses = ex.train_classifier(model, DataLoader(TensorDataset(x, labels), batch_size=4),
                                  torch.optim.SGD(model.parameters(), lr=0.1), 3)
-    expected = _reference_losses(twin, x, labels, batch_size=4, epochs=3)
+    expected = reference_losses(twin, nn.BCEWithLogitsLoss(), x, labels, batch_size=4, epochs=3)
     kinds = [type(loss).__name__ for loss in losses]
     assert all(isinstance(loss, float) for loss in losses), (
         f"train_classifier returned {kinds}, expected Python floats")

@@ -3,6 +3,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from _reference import model_and_twin, reference_losses
+
 
 def _data(n=10, seed=0):
     generator = torch.Generator().manual_seed(seed)
@@ -11,31 +13,8 @@ def _data(n=10, seed=0):
     return x, y
 
 
-def _model_and_twin(seed=0):
-    torch.manual_seed(seed)
-    model, twin = nn.Linear(2, 1), nn.Linear(2, 1)
-    twin.load_state_dict(model.state_dict())
-    return model, twin
-
-
 def _sgd(model):
     return torch.optim.SGD(model.parameters(), lr=0.1)
-
-
-def _reference_losses(model, x, y, batch_size, epochs):
-    """Plain loop over unshuffled batches; each epoch's loss weighted by batch size."""
-    optimizer, losses = _sgd(model), []
-    for _ in range(epochs):
-        total = 0.0
-        for start in range(0, len(x), batch_size):
-            xb, yb = x[start:start + batch_size], y[start:start + batch_size]
-            loss = nn.MSELoss()(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-        losses.append(total / len(x))
-    return losses
 
 
 def _weights(model):
@@ -56,10 +35,10 @@ def _first_epoch_order(loader):
 
 def test_train_full_batch_moves_the_weights_in_the_first_epoch(ex):
     x, y = _data()
-    model, twin = _model_and_twin()
+    model, twin = model_and_twin()
     start = _weights(model).clone()
     ex.train_full_batch(model, nn.MSELoss(), _sgd(model), x, y, 1)
-    _reference_losses(twin, x, y, batch_size=len(x), epochs=1)
+    reference_losses(twin, nn.MSELoss(), x, y, batch_size=len(x), epochs=1)
     got, want = _weights(model), _weights(twin)
     assert torch.allclose(got, want, atol=1e-6), (
         f"after 1 epoch the weights are {_shown(got)} (they started at {_shown(start)}), "
@@ -68,9 +47,9 @@ def test_train_full_batch_moves_the_weights_in_the_first_epoch(ex):
 
 def test_train_full_batch_matches_plain_gradient_descent(ex):
     x, y = _data()
-    model, twin = _model_and_twin()
+    model, twin = model_and_twin()
     losses = ex.train_full_batch(model, nn.MSELoss(), _sgd(model), x, y, 20)
-    expected = _reference_losses(twin, x, y, batch_size=len(x), epochs=20)
+    expected = reference_losses(twin, nn.MSELoss(), x, y, batch_size=len(x), epochs=20)
     assert abs(losses[-1] - expected[-1]) < 1e-5, (
         f"the loss of epoch 20 is {losses[-1]:.5f}, expected {expected[-1]:.5f} "
         "(plain gradient descent with lr 0.1, each step using only this epoch's gradient)")
@@ -100,9 +79,9 @@ def test_make_train_loader_order_depends_on_the_seed(ex):
 
 def test_train_epochs_trains_in_every_epoch(ex):
     x, y = _data(n=10)
-    model, twin = _model_and_twin()
+    model, twin = model_and_twin()
     losses = ex.train_epochs(model, nn.MSELoss(), _sgd(model), _loader(x, y), 3)
-    expected = _reference_losses(twin, x, y, batch_size=4, epochs=3)
+    expected = reference_losses(twin, nn.MSELoss(), x, y, batch_size=4, epochs=3)
     for epoch, (got, want) in enumerate(zip(losses, expected), start=1):
         assert abs(got - want) < 1e-5, (
             f"epoch {epoch} loss is {got:.5f}, expected {want:.5f}: every epoch goes over all "
@@ -131,7 +110,7 @@ def test_regression_loss_is_the_mean_squared_error(ex):
 
 def test_collect_losses_returns_plain_floats(ex):
     x, y = _data()
-    model, _ = _model_and_twin()
+    model, _ = model_and_twin()
     losses = ex.collect_losses(model, nn.MSELoss(), _sgd(model), _loader(x, y), 2)
     kinds = [type(loss).__name__ for loss in losses]
     assert all(isinstance(loss, float) for loss in losses), (
@@ -141,9 +120,9 @@ def test_collect_losses_returns_plain_floats(ex):
 
 def test_collect_losses_averages_each_epoch_over_samples(ex):
     x, y = _data(n=10)
-    model, twin = _model_and_twin()
+    model, twin = model_and_twin()
     losses = ex.collect_losses(model, nn.MSELoss(), _sgd(model), _loader(x, y), 3)
-    expected = _reference_losses(twin, x, y, batch_size=4, epochs=3)
+    expected = reference_losses(twin, nn.MSELoss(), x, y, batch_size=4, epochs=3)
     assert len(losses) == 3, (
         f"collect_losses returned {len(losses)} losses for 3 epochs, expected 3")
     for epoch, (got, want) in enumerate(zip(losses, expected), start=1):
