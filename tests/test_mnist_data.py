@@ -7,30 +7,23 @@ where the environment variable CI is set: CI prepares the data first, so there t
 from __future__ import annotations
 
 import gzip
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 import torch
 
+from data_support import data_missing
 from grader import mnist
 from grader.mnist import InMemoryMNIST, MnistDataError
 
 MIRROR = Path(__file__).resolve().parents[1].parent / "shared/data/MNIST/raw"
 
 
-def _unavailable(reason: str) -> None:
-    """Skip for want of data, or fail where CI should have provided it."""
-    if os.environ.get("CI"):
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def mirror() -> Path:
     if not MIRROR.is_dir():
-        _unavailable(f"no MNIST mirror at {MIRROR}")
+        data_missing(f"no MNIST mirror at {MIRROR}")
     return MIRROR
 
 
@@ -156,7 +149,7 @@ def local_root() -> Path:
     try:
         mnist.check()
     except MnistDataError as error:
-        _unavailable(str(error))
+        data_missing(str(error))
     return mnist.data_root()
 
 
