@@ -55,6 +55,14 @@ class Observed:
         return {k[len(start):]: v for k, v in self.outcome.tensors.items() if k.startswith(start)}
 
 
+def expect_epoch_losses(got: list[float], want: list[float], why: str, prefix: str = "",
+                        tolerance: float = 1e-5) -> None:
+    """Each epoch's loss equals the grader's own; the first epoch off fails with ``why``."""
+    for epoch, (value, expected) in enumerate(zip(got, want), start=1):
+        expect(abs(value - expected) < tolerance,
+               f"{prefix}epoch {epoch} loss is {value:.5f}, expected {expected:.5f}: {why}")
+
+
 def losses_of(record: dict, function: str, expected_length: int | None = None) -> list[float]:
     """The list of losses a function returned, or a failure that says what was wrong with it."""
     described = record.get("losses") or {}

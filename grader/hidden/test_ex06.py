@@ -13,7 +13,7 @@ from grader import replay
 from grader.harness import datasets
 from grader.harness.probes.ex06 import PRETENDED, make_data
 from grader.hidden.conftest import observe
-from grader.judging import expect, losses_of
+from grader.judging import expect, expect_epoch_losses, losses_of
 from grader.loop_order import order_problems
 
 EXERCISE = "ex06"
@@ -39,11 +39,9 @@ def _trained(observed) -> dict:
 def _expect_matches_reference(observed, record: dict, tolerance: float, where: str) -> None:
     losses = losses_of(record, "train_on_device", INPUTS["epochs"])
     want, reference = _reference()
-    for epoch, (got, expected) in enumerate(zip(losses, want), start=1):
-        expect(abs(got - expected) <= tolerance,
-               f"{where}, epoch {epoch} loss is {got:.5f}, expected {expected:.5f}: the mean over all "
-               f"{INPUTS['n']} samples (batches of {INPUTS['batch_size']} and a last one of "
-               f"{INPUTS['n'] % INPUTS['batch_size']}), each batch's loss counted len(batch) times")
+    expect_epoch_losses(losses, want, f"the mean over all {INPUTS['n']} samples (batches of "
+                        f"{INPUTS['batch_size']} and a last one of {INPUTS['n'] % INPUTS['batch_size']}), "
+                        "each batch's loss counted len(batch) times", f"{where}, ", tolerance)
     state = observed.state("train")
     expect(set(state) == {"weight", "bias"}, "the grader could not read the weights after train_on_device()")
     gap = (state["weight"] - reference.weight.detach()).abs().max().item()

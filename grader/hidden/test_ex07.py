@@ -11,7 +11,7 @@ from torch import nn
 from grader import replay
 from grader.harness import datasets
 from grader.harness.probes.ex07 import classes, label_inputs, plane, predict_inputs, predict_model
-from grader.judging import expect, losses_of
+from grader.judging import expect, expect_epoch_losses, losses_of
 from grader.loop_order import count, order_problems
 
 EXERCISE = "ex07"
@@ -88,10 +88,8 @@ def test_train_classifier_loss_per_epoch(observed):
     expect(steps == want_steps, f"train_classifier() took {steps} optimizer steps for {epochs} epochs of "
                                 f"{n} samples in batches of {size}, expected {want_steps} (one per batch)")
     want, _ = _replay()
-    for epoch, (got, expected) in enumerate(zip(losses, want), start=1):
-        expect(abs(got - expected) < 1e-5,
-               f"epoch {epoch} loss is {got:.5f}, expected {expected:.5f}: the mean over all {n} samples, "
-               f"each batch's loss counted len(batch) times (the last batch holds {n % size})")
+    expect_epoch_losses(losses, want, f"the mean over all {n} samples, each batch's loss counted "
+                        f"len(batch) times (the last batch holds {n % size})")
 
 
 @pytest.mark.points(3)

@@ -11,7 +11,7 @@ from torch import nn
 
 from grader import replay
 from grader.harness.probes.ex09 import regression, start
-from grader.judging import expect, losses_of
+from grader.judging import expect, expect_epoch_losses, losses_of
 from grader.loop_order import Position, count, order_problems
 
 EXERCISE = "ex09"
@@ -29,9 +29,7 @@ def _replay(batch_size: int) -> tuple[list[float], nn.Module]:
 
 def _expect_replayed(observed, name: str, losses: list[float], batch_size: int, hint: str) -> None:
     want, reference = _replay(batch_size)
-    for epoch, (got, expected) in enumerate(zip(losses, want), start=1):
-        expect(abs(got - expected) < 1e-5,
-               f"{name}(): epoch {epoch} loss is {got:.5f}, expected {expected:.5f}: {hint}")
+    expect_epoch_losses(losses, want, hint, f"{name}(): ")
     state = observed.state(name)
     expect(set(state) == {"weight", "bias"}, f"the grader could not read the weights after {name}()")
     gap = (state["weight"] - reference.weight.detach()).abs().max().item()
