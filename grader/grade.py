@@ -8,6 +8,7 @@ from pathlib import Path
 
 from grader import zygote
 from grader.curriculum import CURRICULUM, exercise
+from grader.hidden import draw
 from grader.hidden_suite import run_hidden_suites
 from grader.results import SubmissionResult
 from grader.sandbox import resolve
@@ -22,6 +23,7 @@ class GradeOptions:
     threads: int = 0  # 0: all cores
     limits: dict = field(default_factory=dict)
     exercises: tuple[str, ...] = tuple(item.key for item in CURRICULUM)
+    seed: int | None = None  # None: a fresh secret seed for every grading
 
 
 def resolve_device(requested: str) -> str:
@@ -37,7 +39,8 @@ def grade_submission(submission: Path, options: GradeOptions = GradeOptions(),
                      learner: str | None = None) -> SubmissionResult:
     """Run every hidden check of the chosen exercises against ``submission``."""
     started = time.monotonic()
-    result = SubmissionResult(learner or submission.name, device=resolve_device(options.device))
+    seed = draw.fresh_seed() if options.seed is None else options.seed
+    result = SubmissionResult(learner or submission.name, device=resolve_device(options.device), seed=seed)
     result.error = _cannot_grade(submission, options, result.device)
     if result.error:
         return result
@@ -45,7 +48,7 @@ def grade_submission(submission: Path, options: GradeOptions = GradeOptions(),
     result.checks = run_hidden_suites(
         submission.resolve(), list(options.exercises), device=result.device,
         sandbox=resolve(options.sandbox), threads=options.threads or os.cpu_count() or 1,
-        limits=options.limits)
+        limits=options.limits, seed=seed)
     result.wall_s = round(time.monotonic() - started, 2)
     return result
 

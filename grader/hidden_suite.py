@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,17 +32,26 @@ class CheckCollector:
 
 
 def run_hidden_suites(submission: Path, keys: list[str], device: str = "cpu",
-                      sandbox: str = "none", threads: int = 1, limits: dict | None = None) -> list[CheckResult]:
-    """Every hidden check of the given exercises, judged against ``submission``."""
+                      sandbox: str = "none", threads: int = 1, limits: dict | None = None,
+                      seed: int = 0) -> list[CheckResult]:
+    """Every hidden check of the given exercises, judged against ``submission``, on the hidden
+    inputs drawn from ``seed``."""
     collector = CheckCollector()
+    _forget_suites()
     args = [str(suite_file(key)) for key in keys if suite_file(key).exists()]
     args += ["--submission", str(submission), "--looplab-device", device,
              "--looplab-sandbox", sandbox, "--looplab-threads", str(threads),
-             "--looplab-limits", json.dumps(limits or {}),
+             "--looplab-limits", json.dumps(limits or {}), "--looplab-seed", str(seed),
              "-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:terminal",
              "--rootdir", str(HIDDEN_DIR), "-o", "timeout=0"]
     pytest.main(args, plugins=[collector])
     return collector.checks
+
+
+def _forget_suites() -> None:
+    """Drop suites imported by an earlier grading: each grading imports them on its own seed."""
+    for name in [name for name in sys.modules if name.startswith("grader.hidden.test_")]:
+        del sys.modules[name]
 
 
 def _check_result(item: pytest.Item, report: pytest.TestReport, call: pytest.CallInfo) -> CheckResult:

@@ -32,6 +32,7 @@ class SubmissionResult:
     error: str = ""
     device: str = "cpu"
     wall_s: float = 0.0
+    seed: int | None = None  # the hidden inputs' seed: `looplab grade --seed N` repeats the grading
 
     @property
     def score(self) -> float:
@@ -53,5 +54,5 @@ class SubmissionResult:
     @classmethod
     def from_dict(cls, data: dict) -> "SubmissionResult":
         checks = [CheckResult(**check) for check in data.get("checks", [])]
-        fields = {k: data[k] for k in ("learner", "error", "device", "wall_s") if k in data}
+        fields = {k: data[k] for k in ("learner", "error", "device", "wall_s", "seed") if k in data}
         return cls(checks=checks, **fields)

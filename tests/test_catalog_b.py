@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from catalog_support import assert_case, catalog_cases, exercise_key, grade_case, parse_expectations, write_case
+from catalog_support import (assert_case, case_seed, catalog_cases, exercise_key, grade_case,
+                             parse_expectations, write_case)
 from grader.results import PASSED, SKIPPED, SubmissionResult
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,8 +29,9 @@ _GRADE_IN_TURN = """
 import json, sys
 from pathlib import Path
 from grader.grade import GradeOptions, grade_submission
-for folder, keys, out in json.loads(sys.argv[1]):
-    result = grade_submission(Path(folder), GradeOptions(device="cpu", threads=1, exercises=tuple(keys)))
+for folder, keys, out, seed in json.loads(sys.argv[1]):
+    options = GradeOptions(device="cpu", threads=1, exercises=tuple(keys), seed=seed)
+    result = grade_submission(Path(folder), options)
     Path(out).write_text(json.dumps(result.to_dict()))
 """
 
@@ -44,18 +46,19 @@ def _cost(name: str) -> int:
                                                         10 if "ex08" in name or "ex06" in name else 6)
 
 
-def _jobs(selected: set[str], tmp: Path) -> dict[str, tuple[str, list[str], str]]:
+def _jobs(selected: set[str], tmp: Path) -> dict[str, tuple[str, list[str], str, int]]:
     """What to grade: each selected case in a folder of its own, plus solutions/ and the stubs."""
-    jobs = {name: (str(folder), list(KEYS), str(tmp / f"{name}.json"))
+    jobs = {name: (str(folder), list(KEYS), str(tmp / f"{name}.json"), case_seed(name))
             for name, folder in FOLDERS.items() if name in selected}
     for path in CASES:
         if _case_id(path) in selected:
             folder = write_case(path, tmp / _case_id(path).replace("/", "-")).parent
-            jobs[_case_id(path)] = (str(folder), [exercise_key(path)], str(tmp / f"{folder.name}.json"))
+            jobs[_case_id(path)] = (str(folder), [exercise_key(path)], str(tmp / f"{folder.name}.json"),
+                                    case_seed(path.name))
     return jobs
 
 
-def _grade_all(jobs: dict[str, tuple[str, list[str], str]]) -> dict[str, SubmissionResult]:
+def _grade_all(jobs: dict[str, tuple[str, list[str], str, int]]) -> dict[str, SubmissionResult]:
     shares: list[list[str]] = [[] for _ in range(PROCESSES)]
     for name in sorted(jobs, key=_cost, reverse=True):  # longest first, to the least loaded
         min(shares, key=lambda share: sum(map(_cost, share))).append(name)

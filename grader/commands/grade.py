@@ -24,10 +24,14 @@ def add_grading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exercise", action="append", dest="exercises", metavar="exNN",
                         help="grade only this exercise (repeatable)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads per child (0: all cores)")
+    parser.add_argument("--seed", type=int, metavar="N",
+                        help="draw the hidden inputs from seed N, as recorded by an earlier grading, to "
+                             "repeat it exactly (default: a fresh secret seed for every grading)")
 
 
 def options_from(args: argparse.Namespace, threads: int | None = None) -> GradeOptions:
-    chosen = {"device": args.device, "sandbox": args.sandbox, "threads": threads or args.threads}
+    chosen = {"device": args.device, "sandbox": args.sandbox, "threads": threads or args.threads,
+              "seed": args.seed}
     if args.exercises:
         chosen["exercises"] = tuple(args.exercises)
     return GradeOptions(**chosen)

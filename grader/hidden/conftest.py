@@ -9,6 +9,7 @@ import pytest
 
 from grader.child_process import ChildRequest, run_child
 from grader.curriculum import exercise
+from grader.hidden import draw
 from grader.judging import Observed
 from grader.limits import Limits
 
@@ -20,11 +21,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--looplab-sandbox", default="none", help="none or bwrap")
     group.addoption("--looplab-threads", type=int, default=1, help="torch threads per child")
     group.addoption("--looplab-limits", default="{}", help="JSON of Limits fields")
+    group.addoption("--looplab-seed", type=int, default=draw.DEFAULT_SEED,
+                    help="the grading's seed: every suite draws its hidden inputs from it")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(n): points a hidden check is worth")
     config.addinivalue_line("markers", "cuda: a check that needs --device cuda")
+    draw.use_seed(config.getoption("--looplab-seed"))
 
 
 @pytest.fixture(scope="module")

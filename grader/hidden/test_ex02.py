@@ -1,17 +1,35 @@
-"""Hidden checks for exercise 2, the five-line loop, on a line the learner never saw."""
+"""Hidden checks for exercise 2, the five-line loop, on a line the learner never saw.
+
+Why these checks cannot be passed without the work: every grading draws its own line, sample
+count, start weights, learning rate and epoch counts (``draw``), and the expected weights come from
+the grader's own replay of the same steps from the same start; the call-order checks count only
+backwards and steps that reach the model the grader handed in (or the one ``fit_line`` returns),
+and a recorded step must also have moved the weights as the replay's step did.
+"""
 from __future__ import annotations
+
+import random
 
 import pytest
 import torch
 from torch import nn
 
 from grader.harness import datasets
+from grader.hidden.draw import inputs_for, seed_in
 from grader.judging import expect, losses_of, near
 from grader.loop_order import count, order_problems
 
 EXERCISE = "ex02"
-INPUTS = {"n": 83, "slope": -1.3, "intercept": 0.7, "seed": 11, "lr": 0.1, "epochs": 7,
-          "line_epochs": 100}
+
+
+def draw(rng: random.Random) -> dict:
+    """A line with slope 0.5-2 either way, 60-140 samples, lr 0.1-0.2 (fit_line converges in 100 epochs)."""
+    return {"n": rng.randrange(60, 141), "slope": round(rng.choice((-1, 1)) * rng.uniform(0.5, 2.0), 4),
+            "intercept": round(rng.uniform(-1.0, 1.0), 4), "seed": seed_in(rng),
+            "lr": rng.choice((0.1, 0.12, 0.15, 0.2)), "epochs": rng.randrange(4, 11), "line_epochs": 100}
+
+
+INPUTS = inputs_for(EXERCISE, draw)
 
 
 def _data():
@@ -31,13 +49,23 @@ def _reference(optimizer_name: str, steps: int) -> nn.Linear:
     return model
 
 
-def _expect_weights(observed, name: str, reference: nn.Module, function: str) -> None:
+def _expect_weights(observed, name: str, reference: nn.Module, function: str, what: str) -> None:
+    """The weights equal the replay's; the message compares how far each moved from the start."""
     state = observed.state(name)
     expect(set(state) == {"weight", "bias"}, f"the grader could not read the weights after {function}()")
+    start = datasets.seeded_linear(1, 1, INPUTS["seed"]).weight.item()
     got, want = state["weight"].item(), reference.weight.item()
     expect(abs(got - want) < 1e-4,
-           f"after {function}() the weight is {got:.5f}, expected {want:.5f} from the same start: "
-           "the update does not match forward, loss, zero_grad, backward, step")
+           f"{function}() moved the weight by {got - start:+.5f}; {what} from the same start moves it by "
+           f"{want - start:+.5f}: the update does not match forward, loss, zero_grad, backward, step")
+
+
+def _least_squares() -> tuple[float, float]:
+    """Slope and intercept of the best line through this grading's data (where SGD converges)."""
+    x, y = _data()
+    design = torch.cat([x, torch.ones_like(x)], dim=1).double()
+    solution = torch.linalg.lstsq(design, y.double()).solution.flatten()
+    return solution[0].item(), solution[1].item()
 
 
 @pytest.mark.points(2)
@@ -48,8 +76,11 @@ def test_train_step_returns_loss_as_float(observed):
            f"train_step() returned a {record['loss_type']}, expected a Python float: return loss.item()")
     x, y = _data()
     want = nn.MSELoss()(datasets.seeded_linear(1, 1, INPUTS["seed"])(x), y).item()
+    after = nn.MSELoss()(_reference("SGD", 1)(x), y).item()
+    when = " (that is the loss after the step)" if near(record["loss"], after, 1e-5) else ""
     expect(near(record["loss"], want, 1e-5),
-           f"train_step() returned {record['loss']}, expected the loss before the step, {want:.5f}")
+           f"train_step() returned a loss that is not the loss of the model it was handed on the batch it was "
+           f"handed{when}: compute the loss before optimizer.step() and return loss.item()")
 
 
 @pytest.mark.points(3)
@@ -71,9 +102,11 @@ def test_train_step_call_order(observed):
 def test_train_step_updates_like_sgd_and_adam(observed):
     """The weights after one step match the grader's own step (SGD and Adam)."""
     observed.scenario("train_step", "train_step")
-    _expect_weights(observed, "train_step", _reference("SGD", 1), "train_step")
+    _expect_weights(observed, "train_step", _reference("SGD", 1), "train_step",
+                    f"one step of SGD(lr={INPUTS['lr']})")
     observed.scenario("train_step_adam", "train_step")
-    _expect_weights(observed, "train_step_adam", _reference("Adam", 1), "train_step")
+    _expect_weights(observed, "train_step_adam", _reference("Adam", 1), "train_step",
+                    f"one step of Adam(lr={INPUTS['lr']})")
 
 
 @pytest.mark.points(3)
@@ -87,7 +120,8 @@ def test_fit_runs_one_step_per_epoch(observed):
     problems = order_problems(record["events"])
     expect(not problems, problems[0] if problems else "")
     expect(losses[-1] < losses[0], f"fit() losses went from {losses[0]:.4f} to {losses[-1]:.4f}: they should fall")
-    _expect_weights(observed, "fit", _reference("SGD", epochs), "fit")
+    _expect_weights(observed, "fit", _reference("SGD", epochs), "fit",
+                    f"{epochs} full-batch steps of SGD(lr={INPUTS['lr']})")
 
 
 @pytest.mark.points(4)
@@ -98,10 +132,13 @@ def test_fit_line_learns_the_hidden_line(observed):
     state = observed.state("fit_line")
     expect(set(state) == {"weight", "bias"}, "fit_line() should return (model, losses) with model = nn.Linear(1, 1)")
     weight, bias = state["weight"].item(), state["bias"].item()
-    expect(near(weight, INPUTS["slope"], 0.05),
-           f"fit_line() learned weight {weight:.3f}, expected {INPUTS['slope']} +/- 0.05")
-    expect(near(bias, INPUTS["intercept"], 0.05),
-           f"fit_line() learned bias {bias:.3f}, expected {INPUTS['intercept']} +/- 0.05")
+    slope, intercept = _least_squares()
+    lr, epochs = INPUTS["lr"], INPUTS["line_epochs"]
+    for name, got, best in (("weight", weight, slope), ("bias", bias, intercept)):
+        expect(near(got, best, 0.05),
+               f"fit_line(x, y, epochs={epochs}, lr={lr}) learned a {name} {abs(got - best):.3f} away from the "
+               f"best line through the data it was given (allowed: 0.05): train nn.Linear(1, 1) on x and y with "
+               f"SGD at the lr it is given")
     expect(losses[-1] < losses[0], f"fit_line() losses went from {losses[0]:.4f} to {losses[-1]:.4f}: they should fall")
     steps = count(record["events"], "step")
     expect(steps == INPUTS["line_epochs"],

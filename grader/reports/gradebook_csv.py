@@ -17,12 +17,21 @@ def render(results: list[SubmissionResult]) -> str:
                 columns.append(check.key)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["learner", *columns, "total", "max_total", "error"])
+    writer.writerow(["learner", *columns, "total", "max_total", "seed", "error"])
     for result in sorted(results, key=lambda r: r.learner):
         points = {check.key: check.points for check in result.checks}
-        writer.writerow([result.learner, *(_cell(points.get(c)) for c in columns),
-                         _cell(result.score), _cell(result.max_score), result.error])
+        writer.writerow([_text(result.learner), *(_cell(points.get(c)) for c in columns),
+                         _cell(result.score), _cell(result.max_score),
+                         "" if result.seed is None else str(result.seed), _text(result.error)])
     return buffer.getvalue()
+
+
+def _text(value: str) -> str:
+    """A text cell a spreadsheet shows as text: one that starts like a formula gets a leading quote."""
+    return "'" + value if value[:1] in _FORMULA_STARTS else value
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: float | None) -> str:

@@ -18,7 +18,8 @@ def results_json(result: SubmissionResult) -> dict:
         "output": check.message or ("passed" if check.status == PASSED else ""),
         "visibility": "visible",
     } for check in result.checks]
-    data = {"score": result.score, "execution_time": result.wall_s, "tests": tests}
+    data = {"score": result.score, "execution_time": result.wall_s, "tests": tests,
+            "extra_data": {"looplab_seed": result.seed}}
     if result.error:
         data["output"] = result.error
     return data

@@ -21,6 +21,8 @@ def render(result: SubmissionResult) -> str:
         if first:
             lines.append(f"      first problem: {first.message}")
     lines.append(f"  {'total':<44} {result.score:>5g}/{result.max_score:<5g}")
+    if result.seed is not None:
+        lines.append(f"  hidden inputs drawn from seed {result.seed} (--seed {result.seed} repeats this grading)")
     return "\n".join(lines)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from grader.harness import values
 from grader.harness.probe import ProbeContext
-from grader.harness.spy import LoopSpy
+from grader.harness.spy import TorchCalls
 
 FUNCTIONS = ("fit_python", "fit_numpy")
 
@@ -22,9 +22,9 @@ def run(module, ctx: ProbeContext) -> None:
                 xs, ys = given["xs"], given["ys"]
                 if function == "fit_numpy":
                     xs, ys = np.array(xs), np.array(ys)
-                with LoopSpy() as spy:
+                with TorchCalls() as torch_calls:
                     returned = getattr(module, function)(xs, ys, **given["kwargs"])
-                record.update(_describe_fit(returned), backwards=spy.count("backward"))
+                record.update(_describe_fit(returned), torch_calls=torch_calls.names())
     with ctx.scenario("imports") as record:
         record["torch_names"] = sorted(name for name, value in vars(module).items() if _from_torch(value))
 

@@ -18,19 +18,19 @@ def run(module, ctx: ProbeContext) -> None:
             optimizer = _optimizer(optimizer_name, model, data["lr"])
             with LoopSpy() as spy:
                 loss = module.train_step(model, nn.MSELoss(), optimizer, x, y)
-            record.update(loss_type=values.type_name(loss), loss=values.as_float(loss), events=spy.events)
+            record.update(loss_type=values.type_name(loss), loss=values.as_float(loss), events=spy.trace(model))
             ctx.save_state(name, values.state_tensors(model))
     with ctx.scenario("fit") as record:
         model = datasets.seeded_linear(1, 1, data["seed"])
         optimizer = torch.optim.SGD(model.parameters(), lr=data["lr"])
         with LoopSpy() as spy:
             losses = module.fit(model, nn.MSELoss(), optimizer, x, y, data["epochs"])
-        record.update(losses=values.describe_list(losses), events=spy.events)
+        record.update(losses=values.describe_list(losses), events=spy.trace(model))
         ctx.save_state("fit", values.state_tensors(model))
     with ctx.scenario("fit_line") as record:
         with LoopSpy() as spy:
             model, losses = module.fit_line(x, y, epochs=data["line_epochs"], lr=data["lr"])
-        record.update(losses=values.describe_list(losses), events=spy.events)
+        record.update(losses=values.describe_list(losses), events=spy.trace(model))
         ctx.save_state("fit_line", values.state_tensors(model))
 
 

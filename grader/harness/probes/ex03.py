@@ -40,7 +40,7 @@ def _probe_training(module, ctx: ProbeContext, data: dict) -> None:
             loader = DataLoader(TensorDataset(x, y), batch_size=data["batch_size"], shuffle=False)
             with LoopSpy() as spy:
                 losses = module.train_epochs(model, nn.MSELoss(), optimizer, loader, data["epochs"])
-            record.update(losses=values.describe_list(losses), events=spy.events)
+            record.update(losses=values.describe_list(losses), events=spy.trace(model))
             ctx.save_state(name, values.state_tensors(model))
     with ctx.scenario("train_epochs_dropout") as record:
         torch.manual_seed(data["seed"])
@@ -50,7 +50,7 @@ def _probe_training(module, ctx: ProbeContext, data: dict) -> None:
                             generator=torch.Generator().manual_seed(data["seed"]))
         with LoopSpy() as spy:
             losses = module.train_epochs(model, nn.MSELoss(), optimizer, loader, data["epochs"])
-        record.update(losses=values.describe_list(losses), events=spy.events)
+        record.update(losses=values.describe_list(losses), events=spy.trace(model))
 
 
 def _fused_adamw(model: nn.Module) -> torch.optim.Optimizer:

@@ -33,7 +33,7 @@ def run(module, ctx: ProbeContext) -> None:
             loader = DataLoader(TensorDataset(x, y), batch_size=data["batch_size"], shuffle=False)
             with LoopSpy() as spy:
                 loss = module.run_epoch(model, nn.MSELoss(), loader, optimizer=optimizer)
-            record.update(loss_type=values.type_name(loss), loss=values.as_float(loss), events=spy.events)
+            record.update(loss_type=values.type_name(loss), loss=values.as_float(loss), events=spy.trace(model))
             ctx.save_state(name, values.state_tensors(model))
 
 

@@ -27,7 +27,7 @@ def run(module, ctx: ProbeContext) -> None:
             with LoopSpy() as spy:
                 result = module.train_with_best_checkpoint(model, nn.MSELoss(), optimizer, train_loader,
                                                            val_loader, spec["epochs"])
-            record.update(result=_describe_result(result), events=spy.events)
+            record.update(result=_describe_result(result), events=spy.trace(model))
             ctx.save_state(name, values.state_tensors(model))
 
 

@@ -38,7 +38,7 @@ def run(module, ctx: ProbeContext) -> None:
             except Exception as error:  # noqa: BLE001 - on meta, reading a number must raise
                 record["raised"] = ctx.describe(error)
                 losses = None
-        record.update(losses=values.describe_list(losses), events=spy.events,
+        record.update(losses=values.describe_list(losses), events=spy.trace(model),
                       param_devices=sorted({str(p.device) for p in model.parameters()}))
         ctx.save_state("train", values.state_tensors(model))
 

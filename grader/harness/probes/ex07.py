@@ -26,7 +26,7 @@ def run(module, ctx: ProbeContext) -> None:
         loader = DataLoader(TensorDataset(x, labels), batch_size=data["batch_size"])
         with LoopSpy() as spy:
             losses = module.train_classifier(model, loader, optimizer, data["epochs"])
-        record.update(losses=values.describe_list(losses), events=spy.events)
+        record.update(losses=values.describe_list(losses), events=spy.trace(model))
         ctx.save_state("train", values.state_tensors(model))
     with ctx.scenario("predict") as record:
         _predict(module, ctx, data, record)

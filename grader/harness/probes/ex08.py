@@ -62,7 +62,7 @@ def run(module, ctx: ProbeContext) -> None:
         with LoopSpy() as spy:
             losses = module.train_mnist(model, train_set, device=ctx.device, epochs=data["epochs"],
                                         batch_size=data["batch_size"], lr=data["lr"], seed=data["seed"])
-        record.update(losses=values.describe_list(losses), events=spy.events)
+        record.update(losses=values.describe_list(losses), events=spy.trace(model))
         ctx.save_state("train", values.state_tensors(model))
     with ctx.scenario("evaluate") as record:
         scored = evaluation_model(data["seed"])

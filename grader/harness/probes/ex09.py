@@ -17,7 +17,7 @@ def run(module, ctx: ProbeContext) -> None:
         model, optimizer = start(data)
         with LoopSpy() as spy:
             losses = module.train_full_batch(model, nn.MSELoss(), optimizer, x, y, data["epochs"])
-        record.update(losses=values.describe_list(losses), events=spy.events)
+        record.update(losses=values.describe_list(losses), events=spy.trace(model))
         ctx.save_state("train_full_batch", values.state_tensors(model))
     with ctx.scenario("make_train_loader") as record:
         _loader_orders(module, data, record)
@@ -27,7 +27,7 @@ def run(module, ctx: ProbeContext) -> None:
             loader = DataLoader(TensorDataset(x, y), batch_size=data["batch_size"])
             with LoopSpy() as spy:
                 losses = getattr(module, name)(model, nn.MSELoss(), optimizer, loader, data["epochs"])
-            record.update(losses=values.describe_list(losses), events=spy.events)
+            record.update(losses=values.describe_list(losses), events=spy.trace(model))
             ctx.save_state(name, values.state_tensors(model))
     with ctx.scenario("regression_loss") as record:
         loss = module.regression_loss(y.clone().requires_grad_(True), y.flatten() + 0.5 * x[:, 0])

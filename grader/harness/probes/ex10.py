@@ -19,7 +19,7 @@ def run(module, ctx: ProbeContext) -> None:
                 with LoopSpy() as spy:
                     loss = module.accumulated_step(model, nn.MSELoss(), optimizer, x, y, case["micro_batches"])
                 calls.append({"loss_type": values.type_name(loss), "loss": values.as_float(loss),
-                              "events": spy.events})
+                              "events": spy.trace(model)})
             record["calls"] = calls
             ctx.save_state(case["name"], values.state_tensors(model))
 
