@@ -88,3 +88,60 @@ def test_sigmoid_before_a_loss_is_seen():
     losses = [e for e in spy.events if e["kind"] == "loss"]
     assert [e["sigmoid_before"] for e in losses] == [True, False]
     assert losses[0]["target_shape"] == [8]
+
+
+def _spelled_loop(backward, steps: int = 3) -> tuple[nn.Module, LoopSpy]:
+    x, y = torch.randn(16, 1), torch.randn(16, 1)
+    model = nn.Linear(1, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with LoopSpy(model) as spy:
+        for _ in range(steps):
+            optimizer.zero_grad()
+            backward(nn.MSELoss()(model.forward(x), y))
+            optimizer.step()
+    return model, spy
+
+
+def test_every_spelling_of_backward_is_seen():
+    from torch.autograd import backward as imported_backward
+
+    spellings = {"method": lambda loss: loss.backward(), "module": torch.autograd.backward,
+                 "imported": imported_backward,
+                 "grad_tensors": lambda loss: torch.autograd.backward([loss], grad_tensors=[torch.ones(())])}
+    for name, backward in spellings.items():
+        model, spy = _spelled_loop(backward)
+        trace = spy.trace(model)
+        assert _kinds(trace) == ["backward", "step"] * 3, name
+        assert order_problems(trace) == [], name
+
+
+def test_steps_on_a_throw_away_tensor_are_not_the_models():
+    x, y = torch.randn(8, 1), torch.randn(8, 1)
+    model = nn.Linear(1, 1)
+    dummy = torch.zeros(1, requires_grad=True)
+    throw_away = torch.optim.SGD([dummy], lr=0.1)
+    with LoopSpy(model) as spy:
+        nn.MSELoss()(model(x), y)  # a forward and a loss, never backpropagated
+        for _ in range(3):
+            throw_away.zero_grad()
+            (dummy * 2).sum().backward()
+            throw_away.step()
+    assert spy.count("step") == 3
+    trace = spy.trace(model)
+    assert _kinds(trace) == []
+
+
+def test_a_model_built_inside_the_block_is_traced_by_what_it_returns():
+    x, y = torch.randn(8, 1), torch.randn(8, 1)
+    with LoopSpy() as spy:
+        model = nn.Linear(1, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        optimizer.zero_grad()
+        nn.MSELoss()(model.forward(x), y).backward()
+        optimizer.step()
+    assert _kinds(spy.trace(model)) == ["backward", "step"]
+    assert _kinds(spy.trace(nn.Linear(1, 1))) == []
+
+
+def _kinds(trace: list[dict]) -> list[str]:
+    return [event["kind"] for event in trace if event["kind"] in ("backward", "step")]

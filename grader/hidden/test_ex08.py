@@ -3,6 +3,13 @@
 train_mnist only ever gets the training split; the parent loads the returned Linear weights into
 its own Linear(784, 10) and scores them on the 10,000 test digits. No number the learner's code
 reports is trusted.
+
+Why these checks cannot be passed without the work: every grading draws a secret permutation of
+the 784 pixels and of the 10 labels (``grader.mnist_secret``); train_mnist gets the permuted
+training digits as a file of their own (never a path near the test files), and the grader scores
+the weights on the test digits under the same permutation. Weights trained beforehand (on real
+MNIST or on another grading's permutation) classify about one digit in ten. Steps count only when
+they reach the model the grader handed in, and a step with empty gradients is reported.
 """
 from __future__ import annotations
 
@@ -13,21 +20,48 @@ import torch
 from torch import nn
 
 from grader import mnist
+from grader.mnist_secret import SecretPermutation, permuted_split, write_training_split
 from grader.harness.probes.ex08 import evaluation_indices, evaluation_model
 from grader.hidden.conftest import observe
+from grader.hidden.draw import inputs_for, seed_in
 from grader.judging import CheckFailed, Observed, expect, losses_of
 from grader.loop_order import Position, count, order_problems
 
 EXERCISE = "ex08"
-INPUTS = {"epochs": 5, "batch_size": 64, "lr": 0.1, "seed": 5, "eval_n": 1234}
 TRAIN_SIZE = 60000
 
 
+def draw(rng) -> dict:
+    """The course's settings (5 epochs, batches of 64, lr 0.1); a fresh seed, evaluation sample and
+    secret permutation (an odd ``eval_n``: never a whole number of batches)."""
+    return {"epochs": 5, "batch_size": 64, "lr": 0.1, "seed": seed_in(rng),
+            "eval_n": 2 * rng.randrange(500, 1000) + 1, "permutation_seed": seed_in(rng)}
+
+
+INPUTS = inputs_for(EXERCISE, draw)
+PERMUTATION = SecretPermutation.drawn(INPUTS["permutation_seed"])
+_TRAINING_FOLDER: list[str] = []  # written once per grading, on first use
+
+
 def child_plan() -> tuple[dict, tuple[str, ...]]:
-    """The child's inputs and the data folder it reads; raises MnistDataError without MNIST."""
+    """The child's inputs and the folder holding its permuted training digits (nothing else);
+    raises MnistDataError without MNIST."""
     mnist.check()
-    raw = str(mnist.raw_dir().resolve())
-    return {**INPUTS, "raw": raw}, (raw,)
+    if not _TRAINING_FOLDER:
+        _TRAINING_FOLDER.append(str(write_training_split(PERMUTATION)))
+    folder = _TRAINING_FOLDER[0]
+    child_inputs = {k: v for k, v in INPUTS.items() if k != "permutation_seed"}
+    return {**child_inputs, "train_dir": folder}, (folder,)
+
+
+class _Digits:
+    """One split under this grading's permutation: float ``images`` [N, 1, 28, 28] and ``targets``."""
+
+    def __init__(self, train: bool, indices: torch.Tensor | None = None) -> None:
+        data, targets = permuted_split(PERMUTATION, train)
+        if indices is not None:
+            data, targets = data[indices], targets[indices]
+        self.images, self.targets = data.unsqueeze(1).to(torch.float32).div(255), targets
 
 
 @pytest.fixture(scope="module")
@@ -98,11 +132,13 @@ def test_grader_measured_test_accuracy(observed):
     """The trained weights classify more than 90% of the 10,000 test digits right (grader's own count)."""
     observed.scenario("train", "train_mnist")
     weight, bias = _linear_weights(observed)
-    measured = _accuracy(weight, bias, mnist.InMemoryMNIST(train=False))
+    measured = _accuracy(weight, bias, _Digits(train=False))
     expect(measured > 0.90,
            f"the grader loaded your trained weights into its own Linear(784, 10): they classify "
            f"{measured:.2%} of the 10,000 test digits right, expected more than 90% (5 epochs of SGD, "
-           "lr 0.1, shuffled batches of 64, CrossEntropyLoss give about 92%; train the model passed in)")
+           "lr 0.1, shuffled batches of 64, CrossEntropyLoss give about 92%; train the model passed in, "
+           "on the training set passed in: this grading's digits have their pixels and labels "
+           "shuffled by a secret permutation, so weights trained anywhere else do not fit them)")
 
 
 @pytest.mark.points(3)
@@ -110,12 +146,11 @@ def test_evaluate_counts_correct_predictions(observed):
     """evaluate returns the fraction of a labelled set the model gets right, as a float."""
     record = observed.scenario("evaluate", "evaluate")
     expect(record["accuracy"] is not None, f"evaluate() returned a {record['type']}, expected a Python float")
-    digits = mnist.InMemoryMNIST(train=True)
-    indices = evaluation_indices(INPUTS)
-    subset = type("Subset", (), {"images": digits.images[indices], "targets": digits.targets[indices]})
+    subset = _Digits(train=True, indices=evaluation_indices(INPUTS))
     layer = evaluation_model(INPUTS["seed"])[1]
     want = _accuracy(layer.weight.detach(), layer.bias.detach(), subset)
     expect(abs(record["accuracy"] - want) < 1e-6,
-           f"evaluate() returned {record['accuracy']:.4f} for a model that gets {want:.4f} of these "
-           f"{INPUTS['eval_n']} digits right: count correct argmax predictions over all samples and "
-           "divide by the number of samples (the last batch is smaller)")
+           f"evaluate() returned {record['accuracy']:.4f} for a model whose accuracy on these "
+           f"{INPUTS['eval_n']} digits the grader counted as {'higher' if want > record['accuracy'] else 'lower'}: "
+           "count correct argmax predictions over all samples and divide by the number of samples "
+           "(the last batch is smaller)")

@@ -1,21 +1,93 @@
 """Hidden checks for exercise 9, fix the loop: each repaired function is judged by what it does.
 
 The shipped stub keeps one classic bug per function, so it must fail every check here.
+
+Why these checks cannot be passed without the work: every grading draws its own plane (weights,
+bias, noise), sample count, batch size (always with a short last batch), learning rate, epochs,
+start weights and loader seeds (``draw``); the expected losses and weights come from the grader's
+own correct loop on the same data from the same start, and the loader is judged by the orders it
+serves, so there is no number to learn from one grading that helps in the next. The draw is
+rejected until the mean of the batch means differs clearly from the sample mean, so averaging the
+batch losses always fails, and the step counts come only from steps that reach the model under test.
 """
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
+import torch
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 from grader import replay
-from grader.harness.probes.ex09 import regression, start
-from grader.judging import expect, expect_epoch_losses, losses_of
+from grader.harness.probes.ex09 import loss_pair, regression, start
+from grader.hidden.draw import inputs_for, seed_in
+from grader.judging import expect, losses_of
 from grader.loop_order import Position, count, order_problems
 
 EXERCISE = "ex09"
-INPUTS = {"n": 23, "batch_size": 5, "epochs": 4, "lr": 0.05, "seed": 47}
+
+
+def draw(rng: random.Random) -> dict:
+    """17-60 samples in batches of 3-9 with a short last batch, 3-6 epochs, lr 0.02-0.1, a plane in 3-d.
+
+    Drawn again until the replay's mean of batch means is at least 1e-3 away from its sample mean in
+    some epoch and a correctly shuffled loader serves distinct orders (three epochs, two seeds).
+    """
+    while True:
+        n, size = rng.randrange(17, 61), rng.randrange(3, 10)
+        inputs = {"n": n, "batch_size": size, "epochs": rng.randrange(3, 7),
+                  "lr": rng.choice((0.02, 0.03, 0.05, 0.08, 0.1)),
+                  "weights": [round(rng.choice((-1, 1)) * rng.uniform(0.3, 2.0), 4) for _ in range(3)],
+                  "bias": round(rng.uniform(-1.0, 1.0), 4), "noise": round(rng.uniform(0.05, 0.3), 3),
+                  "shift": round(rng.uniform(0.3, 1.0), 3), "data_seed": seed_in(rng),
+                  "model_seed": seed_in(rng), "loader_seeds": [seed_in(rng), seed_in(rng)]}
+        if n % size >= 1 and _batch_means_stand_apart(inputs) and _shuffles_apart(inputs):
+            return inputs
+
+
+def _sample_and_batch_means(inputs: dict) -> list[tuple[float, float]]:
+    """Per epoch of the correct minibatch loop: (mean over samples, mean of the batch means)."""
+    x, y = regression(inputs)
+    model, optimizer = start(inputs)
+    epochs = []
+    for _ in range(inputs["epochs"]):
+        batch_losses = []
+        for xb, yb in replay.batches_of(x, y, inputs["batch_size"]):
+            loss = nn.MSELoss()(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            batch_losses.append((loss.item(), len(xb)))
+        epochs.append((sum(v * k for v, k in batch_losses) / len(x),
+                       sum(v for v, _ in batch_losses) / len(batch_losses)))
+    return epochs
+
+
+def _batch_means_stand_apart(inputs: dict) -> bool:
+    return max(abs(a - b) for a, b in _sample_and_batch_means(inputs)) > 1e-3
+
+
+def _shuffles_apart(inputs: dict) -> bool:
+    """A seeded, shuffling loader gives three distinct non-identity orders, and another seed another."""
+    first = _shuffled(inputs, inputs["loader_seeds"][0])
+    orders = [_order(first) for _ in range(3)]
+    return (len(set(orders)) == 3 and orders[0] != tuple(range(inputs["n"]))
+            and _order(_shuffled(inputs, inputs["loader_seeds"][1])) != orders[0])
+
+
+def _shuffled(inputs: dict, seed: int) -> DataLoader:
+    index = torch.arange(float(inputs["n"]))
+    return DataLoader(TensorDataset(index), batch_size=inputs["batch_size"], shuffle=True,
+                      generator=torch.Generator().manual_seed(seed))
+
+
+def _order(loader: DataLoader) -> tuple[int, ...]:
+    return tuple(int(v) for (xb,) in loader for v in xb.tolist())
+
+
+INPUTS = inputs_for(EXERCISE, draw)
 _BATCHES = math.ceil(INPUTS["n"] / INPUTS["batch_size"])
 
 
@@ -27,9 +99,22 @@ def _replay(batch_size: int) -> tuple[list[float], nn.Module]:
     return replay.train_epochs(model, nn.MSELoss(), optimizer, batches, INPUTS["epochs"]), model
 
 
+def _expect_losses(name: str, losses: list[float], want: list[float], hint: str, batch_size: int) -> None:
+    """Each epoch's loss equals the replay's; the message gives the learner's value and the gap only."""
+    batch_means = [b for _, b in _sample_and_batch_means(INPUTS)] if batch_size < INPUTS["n"] else None
+    for epoch, (got, expected) in enumerate(zip(losses, want), start=1):
+        if abs(got - expected) < 1e-5:
+            continue
+        relation = ""
+        if batch_means is not None and abs(got - batch_means[epoch - 1]) < 1e-5:
+            relation = " (that is the mean of the batch means, not the mean over the samples)"
+        expect(False, f"{name}(): epoch {epoch} loss is {got:.5f}{relation}, {abs(got - expected):.0e} away from "
+                      f"the grader's own correct loop on the same data from the same start: {hint}")
+
+
 def _expect_replayed(observed, name: str, losses: list[float], batch_size: int, hint: str) -> None:
     want, reference = _replay(batch_size)
-    expect_epoch_losses(losses, want, hint, f"{name}(): ")
+    _expect_losses(name, losses, want, hint, batch_size)
     state = observed.state(name)
     expect(set(state) == {"weight", "bias"}, f"the grader could not read the weights after {name}()")
     gap = (state["weight"] - reference.weight.detach()).abs().max().item()
@@ -67,7 +152,7 @@ def test_make_train_loader_shuffles_every_epoch(observed):
     expect(orders[0] != list(range(n)), "make_train_loader() serves the samples in file order: pass shuffle=True "
                                         "to the DataLoader (sorted data would give sorted batches)")
     expect(len({tuple(order) for order in orders}) == len(orders),
-           f"3 epochs of make_train_loader() served the same order {orders[0]}: expected a new order every epoch")
+           f"3 epochs of make_train_loader() served the orders {orders}: expected a new order every epoch")
     same, other = record["orders"][:2], record["orders"][2]
     expect(same[0]["order"] == same[1]["order"] and other["order"] != same[0]["order"],
            f"make_train_loader() gave the first-epoch orders {same[0]['order']} and {same[1]['order']} for one "
@@ -100,12 +185,16 @@ def test_regression_loss_matches_mse(observed):
                                   "expected a 0-dim tensor")
     expect(record["requires_grad"], "regression_loss() returned a loss that does not require grad: compute it "
                                     "with tensor operations on the prediction, so that backward() reaches the model")
-    x, y = regression(INPUTS)
-    want = ((y.flatten() - (y.flatten() + 0.5 * x[:, 0])) ** 2).mean().item()
+    prediction, target = loss_pair(INPUTS)
+    want = ((prediction.flatten() - target) ** 2).mean().item()
+    broadcast = ((prediction - target) ** 2).mean().item()
     got = observed.tensor("regression_loss").item()
+    n = INPUTS["n"]
+    relation = f" (the mean over all [{n}, {n}] pairs)" if abs(got - broadcast) < 1e-5 else ""
     expect(abs(got - want) < 1e-5,
-           f"regression_loss(predictions [{INPUTS['n']}, 1], targets [{INPUTS['n']}]) is {got:.5f}, expected "
-           f"{want:.5f}: [N, 1] minus [N] broadcasts to [N, N]; reshape the prediction to the target's shape")
+           f"regression_loss(predictions [{n}, 1], targets [{n}]) is {got:.5f}{relation}, {abs(got - want):.0e} "
+           f"away from the mean squared error of the {n} pairs: [N, 1] minus [N] broadcasts to [N, N]; reshape "
+           "the prediction to the target's shape")
 
 
 @pytest.mark.points(3)

@@ -2,35 +2,87 @@
 
 Backward passes that accumulate into ``.grad`` within one step are the point here, so the trace is
 judged per call (one step after all micro-batch backwards), not with loop_order's per-step rule.
+
+Why these checks cannot be passed without the work: every grading draws, for each case, its own
+batch size, micro-batch count (the batch never splits evenly: one case has chunks one sample apart,
+the other a clearly shorter last chunk, and ``torch.chunk`` always gives exactly that many chunks),
+learning rate, noise, data and start weights (``draw``). The expected weights and losses come from
+the grader's own two full-batch SGD steps from the same start on the same batches; the draw is
+rejected until both steps move the weights clearly and the plain mean of the micro-batch means
+differs clearly from the full-batch mean, so unscaled, evenly weighted or uncleared accumulation
+always fails, and the step and backward counts see only the model under test.
 """
 from __future__ import annotations
+
+import math
+import random
 
 import pytest
 import torch
 from torch import nn
 
 from grader.harness.probes.ex10 import batches, start_model
+from grader.hidden.draw import inputs_for, seed_in
 from grader.judging import expect
 
 EXERCISE = "ex10"
-INPUTS = {"cases": [
-    {"name": "uneven", "n": 23, "micro_batches": 4, "seed": 61, "lr": 0.3},
-    {"name": "short_tail", "n": 10, "micro_batches": 3, "seed": 62, "lr": 0.2},
-]}
 
 
-def _replay(case: dict) -> tuple[list[float], nn.Module]:
-    """Two ordinary full-batch SGD steps from the same start: their losses and the final model."""
-    model = start_model(case["seed"])
+def draw(rng: random.Random) -> dict:
+    """Two cases of 7-48 samples in 3-6 micro-batches that do not split evenly, lr 0.1-0.3."""
+    return {"cases": [_case(rng, "uneven", short_tail=False), _case(rng, "short_tail", short_tail=True)]}
+
+
+def _case(rng: random.Random, name: str, short_tail: bool) -> dict:
+    """Drawn again until the chunks have the wanted shape and the replay shows every property judged."""
+    while True:
+        parts = rng.randrange(3, 7)
+        case = {"name": name, "n": rng.randrange(2 * parts + 1, 49), "micro_batches": parts,
+                "lr": rng.choice((0.1, 0.15, 0.2, 0.25, 0.3)), "noise": round(rng.uniform(0.05, 0.2), 3),
+                "data_seed": seed_in(rng), "model_seed": seed_in(rng)}
+        sizes = _chunk_sizes(case)
+        shaped = len(sizes) == parts and (sizes[-1] <= sizes[0] - 2 if short_tail else sizes[-1] == sizes[0] - 1)
+        if shaped and _replay_shows_the_point(case):
+            return case
+
+
+def _chunk_sizes(case: dict) -> list[int]:
+    size = math.ceil(case["n"] / case["micro_batches"])
+    return [min(size, case["n"] - start) for start in range(0, case["n"], size)]
+
+
+def _replay_shows_the_point(case: dict) -> bool:
+    """Each step moves some weight by > 1e-3; the first call's even mean of chunk means is > 1e-4 off."""
+    calls, _ = _replay(case)
+    first = calls[0]
+    return (all(c["moved"] > 1e-3 and abs(c["after"] - c["loss"]) > 1e-4 for c in calls)
+            and abs(first["unscaled"] / case["micro_batches"] - first["loss"]) > 1e-4)
+
+
+def _replay(case: dict) -> tuple[list[dict], nn.Module]:
+    """Two ordinary full-batch SGD steps from the same start: per call the loss before the step, the
+    unscaled sum of the micro-batch mean losses, the loss after the step and how far the step moved
+    the weights (largest change); and the final model."""
+    model = start_model(case["model_seed"])
     optimizer = torch.optim.SGD(model.parameters(), lr=case["lr"])
-    losses = []
+    calls = []
     for x, y in batches(case):
+        with torch.no_grad():
+            parts = zip(torch.chunk(x, case["micro_batches"]), torch.chunk(y, case["micro_batches"]))
+            unscaled = sum(nn.MSELoss()(model(xc), yc).item() for xc, yc in parts)
         loss = nn.MSELoss()(model(x), y)
+        before = [p.detach().clone() for p in model.parameters()]
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        losses.append(loss.item())
-    return losses, model
+        with torch.no_grad():
+            after = nn.MSELoss()(model(x), y).item()
+        moved = max((p.detach() - b).abs().max().item() for p, b in zip(model.parameters(), before))
+        calls.append({"loss": loss.item(), "unscaled": unscaled, "after": after, "moved": moved})
+    return calls, model
+
+
+INPUTS = inputs_for(EXERCISE, draw)
 
 
 def _call(case: dict) -> str:
@@ -70,9 +122,23 @@ def test_returns_the_full_batch_loss(observed):
         for number, (call, expected) in enumerate(zip(_calls(observed, case), want), start=1):
             expect(call["loss"] is not None,
                    f"{_call(case)} returned a {call['loss_type']}, expected a Python float")
-            expect(abs(call["loss"] - expected) < 1e-5,
-                   f"call {number} of {_call(case)} returned {call['loss']:.5f}, expected {expected:.5f}: the "
-                   "mean loss over all samples, the sum of the scaled micro-batch losses (.item() of each)")
+            got = call["loss"]
+            expect(abs(got - expected["loss"]) < 1e-5,
+                   f"call {number} of {_call(case)} returned {got:.5f}{_loss_relation(got, expected, case)}, "
+                   f"about {abs(got - expected['loss']):.0e} away from the full batch's mean loss before the "
+                   "step: return the sum of the scaled micro-batch losses (.item() of each)")
+
+
+def _loss_relation(got: float, expected: dict, case: dict) -> str:
+    """What a wrong returned loss is, when it is one of the usual mistakes."""
+    if abs(got - expected["unscaled"]) < 1e-5:
+        return " (that is the sum of the micro-batch mean losses, unscaled)"
+    if abs(got - expected["unscaled"] / case["micro_batches"]) < 1e-5:
+        return (f" (that is the plain mean of the {case['micro_batches']} micro-batch means, which weighs a "
+                "short chunk like a full one)")
+    if abs(got - expected["after"]) < 1e-5:
+        return " (that is the loss after the step)"
+    return ""
 
 
 @pytest.mark.points(4)

@@ -1,5 +1,10 @@
 """Probe for exercise 5: train_with_best_checkpoint on data whose validation loss falls, then
-rises (the best epoch is not the last), with a Dropout model (modes matter) and with lr=0."""
+rises (the best epoch is not the last), with a Dropout model (modes matter) and with lr=0.
+
+Every forward of the model is also recorded with the loader it was reading from ("train" or
+"val": the one that handed out the latest batch), so the suite judges each phase by its mode,
+however many passes the loop makes.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -22,13 +27,32 @@ def run(module, ctx: ProbeContext) -> None:
         with ctx.scenario(name) as record:
             model = _model(spec["model"], data["seed"]).train(not spec["starts_in_eval"])
             optimizer = _optimizer(spec["optimizer"], model, spec["lr"])
-            train_loader = DataLoader(TensorDataset(x, y), batch_size=train["batch_size"], shuffle=False)
-            val_loader = DataLoader(TensorDataset(vx, vy), batch_size=val["batch_size"], shuffle=False)
-            with LoopSpy() as spy:
-                result = module.train_with_best_checkpoint(model, nn.MSELoss(), optimizer, train_loader,
-                                                           val_loader, spec["epochs"])
-            record.update(result=_describe_result(result), events=spy.trace(model))
+            reading, forwards = {"phase": None}, []
+            train_loader = _TaggedLoader(TensorDataset(x, y), "train", reading, batch_size=train["batch_size"])
+            val_loader = _TaggedLoader(TensorDataset(vx, vy), "val", reading, batch_size=val["batch_size"])
+            handle = model.register_forward_pre_hook(lambda module, args: forwards.append(
+                {"phase": reading["phase"], "training": module.training, "grad": torch.is_grad_enabled()}))
+            try:
+                with LoopSpy() as spy:
+                    result = module.train_with_best_checkpoint(model, nn.MSELoss(), optimizer, train_loader,
+                                                               val_loader, spec["epochs"])
+            finally:
+                handle.remove()
+            record.update(result=_describe_result(result), events=spy.trace(model), forwards=forwards)
             ctx.save_state(name, values.state_tensors(model))
+
+
+class _TaggedLoader(DataLoader):
+    """A plain, unshuffled DataLoader that notes in ``reading`` which phase handed out the latest batch."""
+
+    def __init__(self, dataset, phase: str, reading: dict, batch_size: int) -> None:
+        super().__init__(dataset, batch_size=batch_size, shuffle=False)
+        self._phase, self._reading = phase, reading
+
+    def __iter__(self):
+        for batch in super().__iter__():
+            self._reading["phase"] = self._phase
+            yield batch
 
 
 def _model(kind: str, seed: int) -> nn.Module:

@@ -1,8 +1,9 @@
 """Probe for exercise 8: build_model, train_mnist on the MNIST training split only, and evaluate.
 
 The child never sees the test split: the parent measures test accuracy itself from the weights
-saved here. The raw MNIST files are read directly (the child has no torchvision dataset code of
-the grader), into a dataset that behaves like ``grader.mnist.InMemoryMNIST(train=True)``.
+saved here. The child gets one tensor file, the training digits under this grading's secret
+permutation (see ``grader.mnist_secret``), read into a dataset that behaves like
+``grader.mnist.InMemoryMNIST(train=True)``.
 """
 from __future__ import annotations
 
@@ -29,11 +30,9 @@ class TrainingDigits(Dataset):
         self.train = True
 
     @classmethod
-    def read(cls, raw: str) -> "TrainingDigits":
-        images = Path(raw, "train-images-idx3-ubyte").read_bytes()[16:]
-        labels = Path(raw, "train-labels-idx1-ubyte").read_bytes()[8:]
-        data = torch.frombuffer(bytearray(images), dtype=torch.uint8).reshape(-1, 28, 28)
-        return cls(data, torch.frombuffer(bytearray(labels), dtype=torch.uint8).to(torch.int64))
+    def load(cls, folder: str) -> "TrainingDigits":
+        blob = torch.load(Path(folder, "train.pt"), weights_only=True)
+        return cls(blob["data"], blob["targets"])
 
     def subset(self, indices: torch.Tensor) -> "TrainingDigits":
         return TrainingDigits(self.data[indices], self.targets[indices])
@@ -47,7 +46,7 @@ class TrainingDigits(Dataset):
 
 def run(module, ctx: ProbeContext) -> None:
     data = ctx.inputs
-    train_set = TrainingDigits.read(data["raw"])
+    train_set = TrainingDigits.load(data["train_dir"])
     torch.manual_seed(data["seed"])
     model = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))  # used if build_model() fails
     with ctx.scenario("build_model") as record:

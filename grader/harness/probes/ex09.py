@@ -30,7 +30,8 @@ def run(module, ctx: ProbeContext) -> None:
             record.update(losses=values.describe_list(losses), events=spy.trace(model))
             ctx.save_state(name, values.state_tensors(model))
     with ctx.scenario("regression_loss") as record:
-        loss = module.regression_loss(y.clone().requires_grad_(True), y.flatten() + 0.5 * x[:, 0])
+        prediction, target = loss_pair(data)
+        loss = module.regression_loss(prediction.clone().requires_grad_(True), target)
         record.update(type=values.type_name(loss),
                       shape=list(loss.shape) if isinstance(loss, torch.Tensor) else None,
                       requires_grad=bool(getattr(loss, "requires_grad", False)))
@@ -40,23 +41,30 @@ def run(module, ctx: ProbeContext) -> None:
 def _loader_orders(module, data: dict, record: dict) -> None:
     """Samples 0..n-1 (targets their negatives): first epochs for two seeds, then 3 epochs of one loader."""
     index = torch.arange(float(data["n"])).unsqueeze(1)
+    seeds = data["loader_seeds"]
     record["orders"] = [_epoch(module.make_train_loader(index, -index, data["batch_size"], seed))
-                        for seed in (data["seed"], data["seed"], data["seed"] + 1)]
-    loader = module.make_train_loader(index, -index, data["batch_size"], data["seed"])
+                        for seed in (seeds[0], seeds[0], seeds[1])]
+    loader = module.make_train_loader(index, -index, data["batch_size"], seeds[0])
     record["epochs"] = [_epoch(loader) for _ in range(3)]
 
 
 def regression(data: dict) -> tuple[torch.Tensor, torch.Tensor]:
-    """x [n, 3], y [n, 1]: a noisy plane the training functions fit."""
-    generator = torch.Generator().manual_seed(data["seed"])
+    """x [n, 3], y [n, 1]: a noisy plane (the grading's weights and bias) the training functions fit."""
+    generator = torch.Generator().manual_seed(data["data_seed"])
     x = torch.randn(data["n"], 3, generator=generator)
-    y = x @ torch.tensor([[0.7], [-1.2], [2.0]]) + 0.4 + 0.1 * torch.randn(data["n"], 1, generator=generator)
-    return x, y
+    noise = data["noise"] * torch.randn(data["n"], 1, generator=generator)
+    return x, x @ torch.tensor(data["weights"]).unsqueeze(1) + data["bias"] + noise
+
+
+def loss_pair(data: dict) -> tuple[torch.Tensor, torch.Tensor]:
+    """Predictions [n, 1] and targets [n] for regression_loss: the targets are shifted by ``shift * x[:, 0]``."""
+    x, y = regression(data)
+    return y, y.flatten() + data["shift"] * x[:, 0]
 
 
 def start(data: dict) -> tuple[nn.Module, torch.optim.Optimizer]:
     """The seeded model and SGD optimizer every training scenario starts from."""
-    model = datasets.seeded_linear(3, 1, data["seed"])
+    model = datasets.seeded_linear(3, 1, data["model_seed"])
     return model, torch.optim.SGD(model.parameters(), lr=data["lr"])
 
 

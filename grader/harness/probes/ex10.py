@@ -12,7 +12,7 @@ from grader.harness.spy import LoopSpy
 def run(module, ctx: ProbeContext) -> None:
     for case in ctx.inputs["cases"]:
         with ctx.scenario(case["name"]) as record:
-            model = start_model(case["seed"])
+            model = start_model(case["model_seed"])
             optimizer = torch.optim.SGD(model.parameters(), lr=case["lr"])
             calls = []
             for x, y in batches(case):
@@ -32,10 +32,10 @@ def start_model(seed: int) -> nn.Module:
 
 def batches(case: dict) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """Two different batches of ``case["n"]`` samples, one per accumulated_step call."""
-    generator = torch.Generator().manual_seed(case["seed"])
+    generator = torch.Generator().manual_seed(case["data_seed"])
     out = []
     for _ in range(2):
         x = torch.randn(case["n"], 3, generator=generator)
         y = torch.cat([x.sum(1, keepdim=True).sin(), x[:, :1] * x[:, 1:2]], dim=1)
-        out.append((x, y + 0.1 * torch.randn(case["n"], 2, generator=generator)))
+        out.append((x, y + case["noise"] * torch.randn(case["n"], 2, generator=generator)))
     return out
