@@ -18,8 +18,9 @@ What the parent does with a result that is not a clean finish:
 """
 from __future__ import annotations
 
-import json
 import hashlib
+import io
+import json
 import hmac
 import os
 import secrets
@@ -41,7 +42,8 @@ from grader.harness.child import (KEY_FILE, RESULT_FILE, STARTUP_S, TENSOR_FILE,
                                   process_start)
 from grader.limits import Limits
 from grader.processes import TOKEN_VARIABLE, kill_group, kill_tagged
-from grader.sandbox import resolve, sandbox_command
+from grader.sandbox import child_uid, resolve, sandbox_command
+from grader.scratch_files import read_regular, remove_owned_by
 
 _HARNESS = Path(__file__).resolve().parent / "harness"
 _BOOT = ("import sys; sys.path.insert(0, {runtime!r}); from grader.harness.child import main; "
@@ -75,7 +77,8 @@ class ChildRequest:
     device: str = "cpu"
     inputs: dict = field(default_factory=dict)
     threads: int = 1
-    sandbox: str = "none"  # none | bwrap
+    # bwrap | uid | none, resolved (grader.sandbox.resolve); isolated unless told otherwise
+    sandbox: str = field(default_factory=lambda: resolve("auto"))
     read_only_paths: tuple[str, ...] = ()  # extra folders the bwrap sandbox shows (data sets)
 
 
@@ -84,10 +87,17 @@ def run_child(request: ChildRequest, limits: Limits = Limits()) -> ChildOutcome:
     refused = _refuse(request.learner_file)
     if refused:
         return ChildOutcome("import_error", refused)
-    scratch = Path(tempfile.mkdtemp(prefix=f"looplab-{request.exercise}-"))
+    from grader import zygote
+
+    server = zygote.for_child(request.device, request.sandbox, request.read_only_paths)
+    scratch = Path(tempfile.mkdtemp(prefix=f"looplab-{request.exercise}-",
+                                    dir=server.scratch_root if server else None))
+    uid = child_uid() if request.sandbox == "uid" else None
     try:
-        return _run_in(scratch, request, limits)
+        return _run_in(scratch, request, limits, uid, server)
     finally:
+        if uid is not None:
+            remove_owned_by(uid)
         shutil.rmtree(scratch, ignore_errors=True)
 
 
@@ -95,13 +105,22 @@ def _refuse(learner_file: Path) -> str:
     """Why the learner's file is not even copied (a link could point at the solutions)."""
     if learner_file.is_symlink():
         return f"{learner_file.name} is a symbolic link: submit the file itself"
-    if learner_file.is_file() and learner_file.stat().st_size > _MAX_LEARNER_FILE_BYTES:
+    if learner_file.parent.is_symlink():
+        return f"the folder holding {learner_file.name} is a symbolic link: submit the files themselves"
+    if not learner_file.is_file():
+        return ""
+    info = learner_file.stat()
+    if info.st_nlink > 1:
+        return (f"{learner_file.name} is a hard link shared with {info.st_nlink - 1} other file(s): "
+                "submit a copy of your own file")
+    if info.st_size > _MAX_LEARNER_FILE_BYTES:
         return f"{learner_file.name} is larger than {_MAX_LEARNER_FILE_BYTES // 1024} KB"
     return ""
 
 
-def _run_in(scratch: Path, request: ChildRequest, limits: Limits) -> ChildOutcome:
-    work, out, runtime = _prepare(scratch, request)
+def _run_in(scratch: Path, request: ChildRequest, limits: Limits, uid: int | None,
+            server=None) -> ChildOutcome:
+    work, out, runtime = _prepare(scratch, request, uid)
     key = secrets.token_bytes(32)
     request_file = out / "request.json"
     request_text = json.dumps({
@@ -113,12 +132,12 @@ def _run_in(scratch: Path, request: ChildRequest, limits: Limits) -> ChildOutcom
     })
     command = [sys.executable, "-I", "-c", _BOOT.format(runtime=str(runtime)), str(request_file)]
     command = sandbox_command(request.sandbox, command, scratch, cwd=work, device=request.device,
-                              hide=_submission_folders(request.learner_file),
                               read_only=request.read_only_paths)
     token = uuid.uuid4().hex
     started = time.monotonic()
     returncode, timed_out = _launch(request, request_file, command, work, scratch / "output.txt",
-                                    limits, token, arm=lambda: _arm(out, request_text, key))
+                                    limits, token, arm=lambda: _arm(out, request_text, key, uid), uid=uid,
+                                    server=server)
     wall = time.monotonic() - started
     kill_tagged(token)  # a backstop: the supervisor already killed every descendant it saw
     outcome = _read_outcome(out, key, returncode, timed_out, limits, request.learner_file.name)
@@ -129,21 +148,25 @@ def _run_in(scratch: Path, request: ChildRequest, limits: Limits) -> ChildOutcom
 
 def _grader_identity(sandbox: str) -> dict | None:
     """This process, for the supervisor to stop when it is gone (not inside a PID namespace)."""
-    if resolve(sandbox) != "none":
+    if sandbox == "bwrap":
         return None
     return {"pid": os.getpid(), "start": process_start(os.getpid())}
 
 
-def _arm(out: Path, request_text: str, key: bytes) -> None:
+def _arm(out: Path, request_text: str, key: bytes, uid: int | None) -> None:
     """A fresh start for a child: no result files; the request and the key its supervisor reads
     and deletes before any learner code runs."""
     for name in (RESULT_FILE, TENSOR_FILE):
         (out / name).unlink(missing_ok=True)
     (out / "request.json").write_text(request_text)
     (out / KEY_FILE).write_bytes(key)
+    for name in ("request.json", KEY_FILE):
+        _give(out / name, uid, 0o600)
 
 
-def _prepare(scratch: Path, request: ChildRequest) -> tuple[Path, Path, Path]:
+def _prepare(scratch: Path, request: ChildRequest, uid: int | None) -> tuple[Path, Path, Path]:
+    """The scratch folder: ``submission/`` and ``out/`` belong to the child (its uid, if it has
+    one of its own); the runtime copy and ``output.txt`` stay the grader's."""
     work, out, runtime = scratch / "submission", scratch / "out", scratch / "runtime"
     work.mkdir()
     out.mkdir()
@@ -151,7 +174,18 @@ def _prepare(scratch: Path, request: ChildRequest) -> tuple[Path, Path, Path]:
     package = runtime / "grader"
     shutil.copytree(_HARNESS, package / "harness", ignore=shutil.ignore_patterns("__pycache__"))
     (package / "__init__.py").write_text("")
+    if uid is not None:
+        scratch.chmod(0o711)
+        for path in (work, out, work / request.learner_file.name):
+            _give(path, uid, 0o700 if path.is_dir() else 0o600)
     return work, out, runtime
+
+
+def _give(path: Path, uid: int | None, mode: int) -> None:
+    """Hand a scratch path to the child's own user id (nothing to do without one)."""
+    if uid is not None and path.exists():
+        os.chown(path, uid, uid)
+        path.chmod(mode)
 
 
 def _copy_learner_file(source: Path, target: Path) -> None:
@@ -166,23 +200,18 @@ def _copy_learner_file(source: Path, target: Path) -> None:
         target.write_bytes(handle.read(_MAX_LEARNER_FILE_BYTES))
 
 
-def _submission_folders(learner_file: Path) -> tuple[Path, ...]:
-    """The learner's folder and the folder of all submissions: the sandbox hides both."""
-    folder = learner_file.absolute().parent
-    return (folder, folder.parent)
-
-
 def _execute(command: list[str], cwd: Path, output: Path, limits: Limits,
-             token: str) -> tuple[int, bool]:
+             token: str, uid: int | None = None) -> tuple[int, bool]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("LOOPLAB_")}
     env.update({TOKEN_VARIABLE: token, "PYTHONDONTWRITEBYTECODE": "1",
                 "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"})
     # the supervisor imports torch under these limits; the learner process sets cpu_s itself
     supervisor = replace(limits, cpu_s=limits.cpu_s + int(STARTUP_S))
     with open(output, "wb") as sink:
+        as_child = {} if uid is None else {"user": uid, "group": uid, "extra_groups": []}
         process = subprocess.Popen(command, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, env=env, start_new_session=True,
-                                   preexec_fn=supervisor.apply)
+                                   preexec_fn=supervisor.apply, **as_child)
         try:
             return process.wait(timeout=limits.wall_s + STARTUP_S + _GRACE_S), False
         except subprocess.TimeoutExpired:
@@ -227,14 +256,15 @@ def _read_outcome(out: Path, key: bytes, returncode: int, timed_out: bool, limit
 
 def _verified_body(out: Path, key: bytes) -> dict | None | bool:
     """The supervisor's body; None when there is no result file, False when it fails the HMAC."""
-    path = out / RESULT_FILE
     try:
-        if path.stat().st_size > _MAX_RESULT_BYTES:
-            return False
-        envelope = json.loads(path.read_bytes())
+        data = read_regular(out / RESULT_FILE, _MAX_RESULT_BYTES)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError):
+    except OSError:
+        return False
+    try:
+        envelope = json.loads(data)
+    except ValueError:
         return False
     if not isinstance(envelope, dict) or not isinstance(envelope.get("body"), str):
         return False
@@ -264,13 +294,13 @@ def _partial(frame: dict, tensors: dict, status: str, message: str) -> ChildOutc
 def _load_tensors(out: Path, digest: str | None) -> dict | None:
     """The tensors of the verified frame; None when the file is not the one the HMAC covers."""
     try:
-        data = (out / TENSOR_FILE).read_bytes()
+        data = read_regular(out / TENSOR_FILE, _MAX_RESULT_BYTES)
     except OSError:
         return None
     if hashlib.sha256(data).hexdigest() != digest:
         return None
     try:
-        loaded = torch.load(out / TENSOR_FILE, weights_only=True, map_location="cpu")
+        loaded = torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
     except Exception:  # noqa: BLE001 - a verified but unreadable blob is simply no tensors
         return {}
     if not isinstance(loaded, dict):
@@ -301,25 +331,24 @@ def _explain_exit(returncode: int, limits: Limits) -> tuple[str, str]:
 
 def _tail(path: Path, limit: int) -> str:
     try:
-        with open(path, "rb") as handle:
-            handle.seek(max(0, path.stat().st_size - limit))
-            return handle.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
+        return read_regular(path, limit, tail=True).decode("utf-8", "replace")
+    except OSError as error:
+        return f"[the grader did not read the output file: {error.strerror or error}]"
 
 
 # -- launcher switch (grader/zygote.py): fork from a warm zygote where that is safe --------------
 
 def _launch(request: ChildRequest, request_file: Path, command: list[str], cwd: Path, output: Path,
-            limits: Limits, token: str, arm: Callable[[], None] = lambda: None) -> tuple[int, bool]:
-    """The zygote for CPU/meta children without a sandbox, else (or if it fails) a fresh spawn."""
+            limits: Limits, token: str, arm: Callable[[], None] = lambda: None,
+            uid: int | None = None, server=None) -> tuple[int, bool]:
+    """Fork from the zygote ``server`` when there is one, else (or if it fails) a fresh spawn."""
     from grader import zygote
 
-    if zygote.enabled(request.device, request.sandbox):
+    if server is not None:
         try:
             arm()
-            return zygote.run_forked(request_file, cwd, output, limits)
+            return zygote.run_forked(server, request_file, cwd, output, limits, uid)
         except zygote.ZygoteError:
             pass  # a dead or confused zygote is replaced next time; run this child the plain way
     arm()
-    return _execute(command, cwd, output, limits, token)
+    return _execute(command, cwd, output, limits, token, uid)

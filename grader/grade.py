@@ -11,7 +11,7 @@ from grader.curriculum import CURRICULUM, exercise
 from grader.hidden import draw
 from grader.hidden_suite import run_hidden_suites
 from grader.results import SubmissionResult
-from grader.sandbox import resolve
+from grader.sandbox import SandboxUnavailable, resolve
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class GradeOptions:
     """How to grade: device, sandbox, threads per child, limits and which exercises."""
 
     device: str = "cpu"
-    sandbox: str = "none"
+    sandbox: str = "auto"  # isolation: auto | bwrap | uid | none (see grader.sandbox)
     threads: int = 0  # 0: all cores
     limits: dict = field(default_factory=dict)
     exercises: tuple[str, ...] = tuple(item.key for item in CURRICULUM)
@@ -44,10 +44,15 @@ def grade_submission(submission: Path, options: GradeOptions = GradeOptions(),
     result.error = _cannot_grade(submission, options, result.device)
     if result.error:
         return result
-    zygote.prestart(result.device, resolve(options.sandbox))  # overlaps pytest's collection
+    try:
+        sandbox = resolve(options.sandbox)
+    except SandboxUnavailable as error:
+        result.error = str(error)
+        return result
+    zygote.prestart(result.device, sandbox)  # overlaps pytest's collection
     result.checks = run_hidden_suites(
         submission.resolve(), list(options.exercises), device=result.device,
-        sandbox=resolve(options.sandbox), threads=options.threads or os.cpu_count() or 1,
+        sandbox=sandbox, threads=options.threads or os.cpu_count() or 1,
         limits=options.limits, seed=seed)
     result.wall_s = round(time.monotonic() - started, 2)
     return result
@@ -57,6 +62,8 @@ def _cannot_grade(submission: Path, options: GradeOptions, device: str) -> str:
     """Why nothing can be graded with these options, or an empty string."""
     if not submission.is_dir():
         return f"{submission} is not a folder of exercise modules"
+    if submission.is_symlink():
+        return f"{submission} is a symbolic link: hand in the folder itself"
     for key in options.exercises:
         try:
             exercise(key)

@@ -12,15 +12,12 @@ never a path from which the test files could be read.
 """
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
-from grader import mnist
+from grader import child_data, mnist
 
 TRAINING_FILE = "train.pt"
 
@@ -53,9 +50,10 @@ def permuted_split(permutation: SecretPermutation, train: bool) -> tuple[torch.T
 
 
 def write_training_split(permutation: SecretPermutation) -> Path:
-    """A fresh folder holding only the permuted training split; removed when this process ends."""
-    folder = Path(tempfile.mkdtemp(prefix="looplab-mnist-"))
-    atexit.register(shutil.rmtree, folder, True)
+    """A fresh folder holding only the permuted training split (in ``child_data.folder()``, removed
+    when this process ends)."""
+    folder = child_data.new_subfolder("mnist-")
     data, targets = permuted_split(permutation, train=True)
     torch.save({"data": data.contiguous(), "targets": targets.contiguous()}, folder / TRAINING_FILE)
+    (folder / TRAINING_FILE).chmod(0o644)  # a child with a user id of its own reads it
     return folder

@@ -1,64 +1,126 @@
-"""Optional stricter sandbox for children: bubblewrap (Debian package ``bubblewrap``).
+"""Isolation of learner code: what a child process may see, write and reach.
 
-Install it with ``apt-get install -y bubblewrap``. With ``--sandbox bwrap`` the child sees:
+Isolation is on by default. ``--sandbox`` chooses how (``auto`` picks the first that works here):
 
-- the whole file system read-only, except its own scratch folder (read-write);
-- empty folders in place of the grader package, of this checkout (solutions, hidden suites,
-  data) and of the submission folders (its own and everyone else's); the Python installation and
-  the folders a hidden suite names as read-only inputs (MNIST) are shown again, read-only, when
-  they live inside one of them or in /tmp (a ``.venv`` in the checkout, ``data/``);
-- a private, size-limited /tmp, a minimal /dev (plus the NVIDIA devices for ``--device cuda``),
-  its own /proc;
-- no network, its own PID, IPC and UTS namespaces, no capabilities even when the grader runs as
-  root (so it cannot unmount what hides the checkout or remount anything read-write); it dies
-  with its parent.
+``bwrap`` (bubblewrap, Debian package ``bubblewrap``): the child sees only what it needs,
+  read-only: the system folders (/usr, /lib, /lib64, /bin, /sbin, /etc), the Python installation
+  it runs on (prefix and site-packages, also when they sit inside a checkout, like a ``.venv``),
+  and the data folders a hidden suite hands it (exercise 8's permuted training digits); read-write
+  its own scratch folder (a copy of the learner's module and the supervisor's result folder). It
+  gets an empty private /tmp and /dev/shm on size-capped tmpfs, a minimal /dev (plus the NVIDIA
+  devices for ``--device cuda``), its own /proc, no network, its own PID, IPC and UTS namespaces
+  and no capabilities, even when the grader runs as root. No checkout, no other course copies,
+  no submissions, no results, no home, no /run, no host sockets.
+``uid`` (the fallback where user namespaces are not available, e.g. some containers; needs the
+  grader to run as root): the child runs as a user id of its own (one per child, unused by any
+  account), in its own session, with no supplementary groups. It cannot write the Python
+  environment, the checkout, the results store, the outputs or other learners' files (all owned
+  by root and not world-writable), cannot signal or read the memory of the grader or of other
+  children, and whatever it leaves in /tmp or /dev/shm is removed afterwards. It can still read
+  world-readable files and reach the network.
+``none`` runs learner code as the grader's own user: only for code you trust (your own
+  solutions); the command line warns when it is chosen.
 
-Without the sandbox the child runs as the grader's own user: it can read what that user can read
-and write what that user can write, limited only by the resource limits and the parent's checks.
-Grade untrusted submissions with ``--sandbox bwrap``.
+Memory and process count are capped for both sandboxes by a cgroup of the child's own where the
+grader may create one (``grader.cgroup``), so shared memory and tmpfs count against the limit;
+elsewhere the tmpfs size caps and ``RLIMIT_DATA`` remain.
 """
 from __future__ import annotations
 
+import functools
 import glob
+import os
+import secrets
 import shutil
+import stat
+import subprocess
 import sys
 from pathlib import Path
 from typing import Iterable
 
-SANDBOXES = ("none", "bwrap", "auto")
-TMP_BYTES = 512 * 1024 * 1024
-_PACKAGE = Path(__file__).resolve().parent
-_SYSTEM = tuple(Path(p) for p in ("/", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc",
-                                  "/dev", "/proc", "/sys", "/opt", "/var", "/tmp", "/run", "/home"))
+SANDBOXES = ("auto", "bwrap", "uid", "none")
+TMP_BYTES = 256 * 1024 * 1024
+SHM_BYTES = 64 * 1024 * 1024
+_SYSTEM_READ_ONLY = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc")
+_FIRST_UID, _UID_COUNT = 200_000, 60_000
+NO_ISOLATION_WARNING = ("warning: --sandbox none runs learner code as your own user, with your "
+                        "files, results and network in reach: use it only for code you trust")
 
 
 class SandboxUnavailable(RuntimeError):
-    """The requested sandbox program is not installed."""
+    """The requested isolation cannot be had on this machine."""
 
 
 def resolve(name: str) -> str:
-    """``auto`` becomes ``bwrap`` where bubblewrap is installed, else ``none``."""
+    """``auto`` becomes ``bwrap`` where bubblewrap works, else ``uid`` where the grader is root."""
+    if name not in SANDBOXES:
+        raise SandboxUnavailable(f"--sandbox {name} is not one of {', '.join(SANDBOXES)}")
     if name == "auto":
-        return "bwrap" if shutil.which("bwrap") else "none"
-    if name == "bwrap" and not shutil.which("bwrap"):
-        raise SandboxUnavailable("--sandbox bwrap needs bubblewrap: apt-get install -y bubblewrap")
+        if bwrap_works():
+            return "bwrap"
+        if can_switch_uid():
+            return "uid"
+        raise SandboxUnavailable(
+            "no isolation is available here: install bubblewrap (apt-get install -y bubblewrap), or "
+            "run the grader as root for the separate-user fallback, or pass --sandbox none to grade "
+            "without isolation (trusted code only)")
+    if name == "bwrap" and not bwrap_works():
+        raise SandboxUnavailable("--sandbox bwrap needs a working bubblewrap (apt-get install -y "
+                                 "bubblewrap) and user namespaces")
+    if name == "uid" and not can_switch_uid():
+        closed = closed_to_others() if os.geteuid() == 0 else ""
+        raise SandboxUnavailable(
+            f"--sandbox uid runs each child as a user of its own, who cannot enter {closed} to run "
+            "this Python: install Python where other users can read it, or use --sandbox bwrap"
+            if closed else "--sandbox uid needs the grader to run as root")
     return name
 
 
+@functools.lru_cache(maxsize=1)
+def bwrap_works() -> bool:
+    """bubblewrap is installed and can make the namespaces the sandbox needs here."""
+    if not shutil.which("bwrap"):
+        return False
+    probe = ["bwrap", "--ro-bind", "/usr", "/usr", *_symlinked_system(), "--proc", "/proc",
+             "--dev", "/dev", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--cap-drop", "ALL",
+             "--die-with-parent", "true"]
+    try:
+        return subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def can_switch_uid() -> bool:
+    """Root can give a child a user id of its own, if that user can run this Python."""
+    return hasattr(os, "setuid") and os.geteuid() == 0 and not closed_to_others()
+
+
+def closed_to_others() -> str:
+    """The first folder on the way to this Python that other users cannot pass, or ''."""
+    for start in (Path(sys.executable).resolve(), Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()):
+        for folder in reversed(start.parents):
+            try:
+                if not folder.stat().st_mode & stat.S_IXOTH:
+                    return str(folder)
+            except OSError:
+                return str(folder)
+    return ""
+
+
+def child_uid() -> int:
+    """A user id for one child, unused by any account: children cannot signal each other."""
+    return _FIRST_UID + secrets.randbelow(_UID_COUNT)
+
+
 def sandbox_command(name: str, command: list[str], scratch: Path, cwd: Path | None = None,
-                    device: str = "cpu", hide: Iterable[Path] = (),
-                    read_only: Iterable[str] = ()) -> list[str]:
-    """Wrap ``command`` for the sandbox ``name`` (``none`` returns it unchanged)."""
-    if resolve(name) == "none":
+                    device: str = "cpu", read_only: Iterable[str] = ()) -> list[str]:
+    """Wrap ``command`` in bubblewrap for ``bwrap``; other sandboxes return it unchanged."""
+    if name != "bwrap":
         return command
-    hidden = hidden_paths(hide)
-    covered = [*hidden, Path("/tmp")]  # what the sandbox replaces: shown again where needed
-    shown = _outermost(p for p in _python_paths() + [Path(r).resolve() for r in read_only]
-                       if any(p.is_relative_to(c) for c in covered))
+    shown = _outermost([*_python_paths(), *(Path(p).resolve() for p in read_only)])
     return [
-        "bwrap", "--ro-bind", "/", "/", "--dev", "/dev", *_gpu_devices(device), "--proc", "/proc",
-        "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
-        *[arg for path in hidden for arg in ("--tmpfs", str(path))],
+        "bwrap", *_system_view(), "--proc", "/proc", "--dev", "/dev", *_gpu_devices(device),
+        "--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",
         *[arg for path in shown for arg in ("--ro-bind", str(path), str(path))],
         "--bind", str(scratch), str(scratch), *(["--chdir", str(cwd)] if cwd else []),
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--cap-drop", "ALL",
@@ -67,12 +129,16 @@ def sandbox_command(name: str, command: list[str], scratch: Path, cwd: Path | No
     ]
 
 
-def hidden_paths(extra: Iterable[Path] = ()) -> list[Path]:
-    """What the sandbox replaces by an empty folder: the grader, its checkout, ``extra``."""
-    candidates = [_PACKAGE, *_checkout(), *(Path(p).resolve() for p in extra)]
-    # never hide / or a system folder (nor anything above one)
-    return _outermost(path for path in candidates
-                      if not any(system.is_relative_to(path) for system in _SYSTEM))
+def _system_view() -> list[str]:
+    binds = [arg for path in _SYSTEM_READ_ONLY if Path(path).is_dir() and not Path(path).is_symlink()
+             for arg in ("--ro-bind", path, path)]
+    return binds + _symlinked_system()
+
+
+def _symlinked_system() -> list[str]:
+    """Merged-/usr systems link /bin, /lib... into /usr: the same links inside the sandbox."""
+    return [arg for path in _SYSTEM_READ_ONLY[1:] if Path(path).is_symlink()
+            for arg in ("--symlink", os.readlink(path), path)]
 
 
 def _outermost(paths: Iterable[Path]) -> list[Path]:
@@ -81,20 +147,19 @@ def _outermost(paths: Iterable[Path]) -> list[Path]:
     return [p for i, p in enumerate(unique) if not any(p.is_relative_to(q) for q in unique[:i])]
 
 
-def _checkout() -> list[Path]:
-    """This source checkout (for an editable install), where solutions and data live."""
-    root = _PACKAGE.parent
-    return [root] if (root / "pyproject.toml").is_file() else []
-
-
 def _python_paths() -> list[Path]:
-    """The interpreter's installation, which may sit inside a hidden folder (``.venv``)."""
+    """The interpreter's installation and its site-packages (a ``.venv`` inside a checkout too)."""
     paths = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-    paths |= {Path(p).resolve() for p in sys.path if "site-packages" in p and Path(p).is_dir()}
-    return sorted(paths)
+    paths |= {Path(p).resolve() for p in sys.path if "-packages" in p and Path(p).is_dir()}
+    paths.add(Path(sys.executable).resolve().parent)
+    system = tuple(Path(p) for p in _SYSTEM_READ_ONLY)
+    return sorted(p for p in paths if not any(p.is_relative_to(s) for s in system))
 
 
 def _gpu_devices(device: str) -> list[str]:
     if not device.startswith("cuda"):
         return []
-    return [arg for node in sorted(glob.glob("/dev/nvidia*")) for arg in ("--dev-bind", node, node)]
+    nodes = [arg for node in sorted(glob.glob("/dev/nvidia*")) for arg in ("--dev-bind", node, node)]
+    drivers = [arg for path in ("/usr/local/nvidia", "/usr/local/cuda", "/proc/driver/nvidia", "/sys")
+               if Path(path).exists() for arg in ("--ro-bind", path, path)]
+    return nodes + drivers

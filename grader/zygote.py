@@ -22,8 +22,16 @@ then ``status S`` (the raw ``waitpid`` status) when it has ended. The parent enf
 limit itself and kills the child's process group, as the spawn path does.
 
 Use it only where forking is safe and equivalent: CPU or meta devices (CUDA cannot be initialised
-again after a fork, so ``--device cuda`` keeps the spawn path) and no bubblewrap sandbox (the
-sandbox wraps an exec, and a fork would escape it). ``LOOPLAB_ZYGOTE=0`` turns it off.
+again after a fork, so ``--device cuda`` keeps the spawn path). ``LOOPLAB_ZYGOTE=0`` turns it off.
+
+Isolation: with ``--sandbox bwrap`` the zygote itself runs inside bubblewrap, so every child it
+forks is inside the same sandbox (a fork cannot leave it). That sandbox shows the zygote's own
+folder: its runtime copy (read-only) and ``children/``, under which each child's scratch folder is
+made (read-write), and the process's data folder (``grader.child_data``, read-only). One zygote
+serves one grading process, which in ``grade-all`` grades one learner. Pids inside the sandbox
+are not the host's: the zygote's ``pid N`` is translated through ``/proc/*/status`` (NSpid) before
+the parent signals anything. With ``--sandbox uid`` the forked child switches to its own user id
+right after the fork.
 """
 from __future__ import annotations
 
@@ -40,13 +48,16 @@ import time
 import uuid
 from pathlib import Path
 
+from grader import child_data
 from grader.limits import Limits
 from grader.processes import kill_group, kill_tagged
+from grader.sandbox import sandbox_command
 
 SWITCH_VARIABLE = "LOOPLAB_ZYGOTE"
 TOKEN_VARIABLE = "LOOPLAB_ZYGOTE_TOKEN"
 _HARNESS = Path(__file__).resolve().parent / "harness"
 _LIMITS_FILE = Path(__file__).resolve().parent / "limits.py"
+_RUNTIME_LIMITS = "_looplab_limits.py"
 _START_TIMEOUT_S = 120.0
 
 # The zygote's own program: runs as ``python -I -c _SERVER RUNTIME LIMITS_FILE``.
@@ -78,6 +89,8 @@ def serve_one(job):
             sink = os.open(job["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.dup2(null, 0); os.dup2(sink, 1); os.dup2(sink, 2)
             os.close(null); os.close(sink)
+            if job.get("uid") is not None:  # a user id of the child's own (--sandbox uid)
+                os.setgroups([]); os.setgid(job["uid"]); os.setuid(job["uid"])
             os.chdir(job["cwd"])
             sys.argv = ["-c", job["request"]]
             child.main(job["request"])
@@ -102,10 +115,10 @@ for line in sys.stdin:
 
 
 def enabled(device: str, sandbox: str) -> bool:
-    """Whether the zygote may run this child: CPU-like device, no sandbox, not switched off."""
+    """Whether a zygote may run this child: CPU-like device, not switched off."""
     if os.environ.get(SWITCH_VARIABLE, "1") == "0" or not hasattr(os, "fork"):
         return False
-    return sandbox == "none" and device.split(":")[0] in ("cpu", "meta")
+    return sandbox in ("none", "uid", "bwrap") and device.split(":")[0] in ("cpu", "meta")
 
 
 class ZygoteError(RuntimeError):
@@ -115,22 +128,32 @@ class ZygoteError(RuntimeError):
 class Zygote:
     """One fork server; ``run`` is thread-safe and serves one child at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, sandboxed: bool = False) -> None:
         self.token = uuid.uuid4().hex
+        self.sandboxed = sandboxed
         self._lock = threading.Lock()
-        self._runtime = Path(tempfile.mkdtemp(prefix="looplab-zygote-"))
-        shutil.copytree(_HARNESS, self._runtime / "grader" / "harness",
-                        ignore=shutil.ignore_patterns("__pycache__"))
-        (self._runtime / "grader" / "__init__.py").write_text("")
+        self._root = Path(tempfile.mkdtemp(prefix="looplab-zygote-"))
+        self._runtime, self.scratch_root = self._root / "runtime", self._root / "children"
+        _copy_runtime(self._runtime)
+        self.scratch_root.mkdir()
+        for folder in (self._root, self.scratch_root):
+            folder.chmod(0o711)  # children with a user id of their own reach their scratch folder
         env = {key: value for key, value in os.environ.items() if not key.startswith("LOOPLAB_")}
         env.update({TOKEN_VARIABLE: self.token, "PYTHONDONTWRITEBYTECODE": "1",
                     "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"})
-        self._process = subprocess.Popen(
-            [sys.executable, "-I", "-c", _SERVER, str(self._runtime), str(_LIMITS_FILE)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=self._runtime, env=env,
-            start_new_session=True)
+        command = [sys.executable, "-I", "-c", _SERVER, str(self._runtime),
+                   str(self._runtime / _RUNTIME_LIMITS)]
+        if sandboxed:
+            command = sandbox_command("bwrap", command, self.scratch_root, cwd=self._runtime,
+                                      read_only=[str(self._runtime), str(child_data.folder())])
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         cwd=self._runtime, env=env, start_new_session=True)
         self._buffer = b""
         self._ready = False
+
+    def serves(self, read_only_paths) -> bool:
+        """Whether this zygote's children can read these data folders (the sandbox's view)."""
+        return not self.sandboxed or child_data.holds(read_only_paths)
 
     def wait_ready(self) -> None:
         """Block until the zygote has imported torch (it starts in the background)."""
@@ -143,34 +166,60 @@ class Zygote:
     def alive(self) -> bool:
         return self._process.poll() is None
 
-    def run(self, request_file: Path, cwd: Path, output: Path, limits: Limits) -> tuple[int, bool]:
-        """Fork a child for ``request_file``; returns (return code as Popen has it, timed out)."""
+    def run(self, request_file: Path, cwd: Path, output: Path, limits: Limits,
+            uid: int | None = None) -> tuple[int, bool]:
+        """Fork a child for ``request_file`` (as ``uid`` if given); returns (return code as Popen
+        has it, timed out)."""
         with self._lock:
             self.wait_ready()
             job = {"request": str(request_file), "cwd": str(cwd), "output": str(output),
-                   "limits": _limits_dict(limits)}
+                   "limits": _limits_dict(limits), "uid": uid}
             self._send(json.dumps(job))
             pid = int(self._expect("pid", time.monotonic() + _START_TIMEOUT_S))
+            if self.sandboxed:
+                pid = self._host_pid(pid)
             timed_out = False
             try:
                 status = self._expect("status", time.monotonic() + limits.wall_s)
             except TimeoutError:
                 timed_out = True
-                kill_group(pid)
+                self._kill_child(pid)
                 status = self._expect("status", time.monotonic() + _START_TIMEOUT_S)
             finally:
-                kill_group(pid)
+                self._kill_child(pid)
                 self._kill_leftovers()
             return os.waitstatus_to_exitcode(int(status)), timed_out
 
     def close(self) -> None:
+        """Stop the zygote; children's scratch folders are their callers' to remove."""
         if self._process.poll() is None:
             kill_group(self._process.pid)
             self._process.wait()
         for stream in (self._process.stdin, self._process.stdout):
-            if stream:
+            try:
                 stream.close()
+            except OSError:  # a dead zygote's pipe
+                pass
         shutil.rmtree(self._runtime, ignore_errors=True)
+        for folder in (self.scratch_root, self._root):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+
+    def _kill_child(self, pid: int | None) -> None:
+        if pid is not None:
+            kill_group(pid)
+
+    def _host_pid(self, inner: int) -> int | None:
+        """The host's pid of the zygote's child ``inner`` (a pid inside the sandbox); None when it
+        has already ended (the token still finds whatever it left)."""
+        for _ in range(20):
+            found = host_pid_of(inner, self.token)
+            if found:
+                return found
+            time.sleep(0.01)
+        return None
 
     # -- the pipe ----------------------------------------------------------------------------
 
@@ -207,47 +256,78 @@ class Zygote:
         kill_tagged(self.token, TOKEN_VARIABLE, spare=self._process.pid)
 
 
+def _copy_runtime(runtime: Path) -> None:
+    """The zygote's runtime: a copy of ``grader.harness`` and of the limits module, nothing else."""
+    shutil.copytree(_HARNESS, runtime / "grader" / "harness", ignore=shutil.ignore_patterns("__pycache__"))
+    (runtime / "grader" / "__init__.py").write_text("")
+    shutil.copyfile(_LIMITS_FILE, runtime / _RUNTIME_LIMITS)
+
+
+def host_pid_of(inner: int, token: str) -> int | None:
+    """The host pid of the process carrying ``token`` whose innermost pid is ``inner``."""
+    needle = f"{TOKEN_VARIABLE}={token}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            nspid = next(line for line in (entry / "status").read_text().splitlines()
+                         if line.startswith("NSpid:")).split()[1:]
+            if len(nspid) > 1 and int(nspid[-1]) == inner and \
+                    needle in (entry / "environ").read_bytes().split(b"\0"):
+                return int(entry.name)
+        except (OSError, StopIteration, ValueError):
+            continue
+    return None
+
+
 def _limits_dict(limits: Limits) -> dict:
     return {name: getattr(limits, name) for name in Limits.__dataclass_fields__}
 
 
-_shared: Zygote | None = None
+_shared: dict[bool, Zygote] = {}
 _shared_lock = threading.Lock()
 
 
-def shared() -> Zygote:
-    """This process's zygote, started on first use and again if it died."""
-    global _shared
+def shared(sandboxed: bool = False) -> Zygote:
+    """This process's zygote (inside bubblewrap or not), started on first use and again if it died."""
     with _shared_lock:
-        if _shared is None or not _shared.alive:
-            if _shared is not None:
-                _shared.close()
-            _shared = Zygote()
-            atexit.register(_shared.close)
-        return _shared
+        zygote = _shared.get(sandboxed)
+        if zygote is None or not zygote.alive:
+            if zygote is not None:
+                zygote.close()
+            zygote = _shared[sandboxed] = Zygote(sandboxed)
+            atexit.register(zygote.close)
+        return zygote
 
 
-def prestart(device: str = "cpu", sandbox: str = "none") -> None:
+def for_child(device: str, sandbox: str, read_only_paths=()) -> Zygote | None:
+    """The zygote that will fork this child, or None for the spawn path; never raises."""
+    if not enabled(device, sandbox):
+        return None
+    try:
+        zygote = shared(sandbox == "bwrap")
+    except OSError:
+        return None
+    return zygote if zygote.serves(read_only_paths) else None
+
+
+def prestart(device: str = "cpu", sandbox: str = "uid") -> None:
     """Start this process's zygote now, in the background, if it will be used; never raises.
 
     Called early (e.g. when the hidden suites are configured) it overlaps the zygote's
     ``import torch`` with the parent's own imports and collection.
     """
-    if enabled(device, sandbox):
-        try:
-            shared()
-        except OSError:
-            pass
+    for_child(device, sandbox)
 
 
-def run_forked(request_file: Path, cwd: Path, output: Path, limits: Limits) -> tuple[int, bool]:
-    """Run one child through this process's zygote; raises ZygoteError if it cannot."""
-    global _shared
+def run_forked(zygote: Zygote, request_file: Path, cwd: Path, output: Path, limits: Limits,
+               uid: int | None = None) -> tuple[int, bool]:
+    """Run one child through ``zygote``; raises ZygoteError if it cannot (it is then replaced)."""
     try:
-        return shared().run(request_file, cwd, output, limits)
+        return zygote.run(request_file, cwd, output, limits, uid)
     except (TimeoutError, ZygoteError) as error:
         with _shared_lock:  # out of step or dead: the next call starts a fresh one
-            if _shared is not None:
-                _shared.close()
-                _shared = None
+            if _shared.get(zygote.sandboxed) is zygote:
+                del _shared[zygote.sandboxed]
+        zygote.close()
         raise ZygoteError(str(error) or "the zygote did not answer in time") from error

@@ -57,20 +57,20 @@ CASES = {
     "segfault": Case(8, ("calling fit() raised Crash: the Python process crashed with a segmentation fault",)),
     "patch_torch": Case(0, ("your code replaced torch.Tensor.backward",)),
     "patch_harness": Case(0, ("your code replaced grader.harness.",)),
-    "forge_events": Case(2, ("the recorded calls say optimizer.step() ran, but the weights",)),
+    "forge_events": Case(2, ("optimizer.step() ran 0 times in one train_step()",)),
     "forge_frame": Case(2, ("the recorded calls say optimizer.step() ran, but the weights",
-                            "the grader could not read the weights after fit()")),
+                            "the grader could not read the weights after train_step()")),
     "forge_files": Case(0, ("your code wrote bytes that are not a grader frame into the grader's result pipe",)),
     "read_outside": Case(0, ("train_step() returned",)),
     "lying_values": Case(0, ("train_step() returned a AlwaysEqual, expected a Python float",
                              "fit() returned losses of type AlwaysEqual",
                              "fit_line() should return (model, losses) with model = nn.Linear(1, 1)")),
-    "hardcoded": Case(0, ("fit_line() learned weight 2.000, expected -1.3",)),
+    "hardcoded": Case(0, ("away from the best line through the data it was given",)),
     "symlink_to_solution": Case(0, ("ex02_five_line_loop.py is a symbolic link",)),
     # also graded by grade-all in tests/test_batch.py, where there is a worker to attack
     "kill_worker": Case(0, ("RuntimeError: no grader.worker process above me",)),
     "forge_results": Case(0, ("calling train_step() raised NotImplementedError",)),
-    "snoop": Case(0, ("train_step() returned 0.0",)),
+    "snoop": Case(0, ("train_step() returned a loss that is not the loss of the model it was handed",)),
 }
 
 
@@ -89,9 +89,10 @@ def submission_for(name: str, tmp_path: Path) -> Path:
     return folder
 
 
-def grade(name: str, tmp_path: Path, sandbox: str = "none") -> SubmissionResult:
+def grade(name: str, tmp_path: Path, sandbox: str = "auto") -> SubmissionResult:
+    """Grade a hostile case the way an instructor does by default (isolated), on a fixed seed."""
     limits = {**LIMITS, **CASES[name].limits}
-    options = GradeOptions(exercises=("ex02",), limits=limits, threads=1, sandbox=sandbox)
+    options = GradeOptions(exercises=("ex02",), limits=limits, threads=1, sandbox=sandbox, seed=7)
     return grade_submission(submission_for(name, tmp_path), options)
 
 

@@ -1,4 +1,5 @@
-"""The zygote (fork server) runs a child like the spawn path does, and its wall limit holds."""
+"""The zygote (fork server) runs a child like the spawn path does, in each sandbox, and its wall
+limit holds."""
 from __future__ import annotations
 
 import time
@@ -10,29 +11,38 @@ from grader import zygote
 from grader.child_process import ChildRequest, run_child
 from grader.limits import Limits
 from grader.paths import SOLUTIONS_DIR
+from grader.sandbox import bwrap_works, can_switch_uid, closed_to_others, resolve
 
 EX02_INPUTS = {"n": 83, "slope": -1.3, "intercept": 0.7, "seed": 11, "lr": 0.1, "epochs": 7,
                "line_epochs": 100}
 
 
-def _run(learner: Path, limits: Limits = Limits()):
-    return run_child(ChildRequest("ex02", learner, inputs=EX02_INPUTS), limits)
+SANDBOXES = [
+    pytest.param("uid", marks=pytest.mark.skipif(not can_switch_uid(), reason=f"no separate-user fallback here "
+                                                 f"(not root, or {closed_to_others()} is closed to other users)")),
+    pytest.param("bwrap", marks=pytest.mark.skipif(not bwrap_works(), reason="no working bubblewrap")),
+]
+
+
+def _run(learner: Path, limits: Limits = Limits(), sandbox: str | None = None):
+    return run_child(ChildRequest("ex02", learner, inputs=EX02_INPUTS, sandbox=sandbox or resolve("auto")), limits)
 
 
 def test_zygote_is_used_only_where_fork_is_safe(monkeypatch):
-    assert zygote.enabled("cpu", "none") and zygote.enabled("meta", "none")
-    assert not zygote.enabled("cuda", "none") and not zygote.enabled("cuda:0", "none")
-    assert not zygote.enabled("cpu", "bwrap")
+    assert zygote.enabled("cpu", "none") and zygote.enabled("meta", "uid") and zygote.enabled("cpu", "bwrap")
+    assert not zygote.enabled("cuda", "none") and not zygote.enabled("cuda:0", "bwrap")
     monkeypatch.setenv(zygote.SWITCH_VARIABLE, "0")
     assert not zygote.enabled("cpu", "none")
 
 
-def test_forked_child_observes_what_a_spawned_child_does(tmp_path, monkeypatch):
+@pytest.mark.parametrize("sandbox", SANDBOXES)
+def test_forked_child_observes_what_a_spawned_child_does(tmp_path, monkeypatch, sandbox):
     learner = SOLUTIONS_DIR / "ex02_five_line_loop.py"
-    forked = _run(learner)
-    assert zygote._shared is not None and zygote._shared.alive  # it went through the zygote
+    forked = _run(learner, sandbox=sandbox)
+    server = zygote._shared.get(sandbox == "bwrap")
+    assert server is not None and server.alive  # it went through the zygote
     monkeypatch.setenv(zygote.SWITCH_VARIABLE, "0")
-    spawned = run_child(ChildRequest("ex02", learner, inputs=EX02_INPUTS))
+    spawned = run_child(ChildRequest("ex02", learner, inputs=EX02_INPUTS, sandbox=sandbox))
     assert forked.status == spawned.status == "ok"
     assert forked.observations == spawned.observations
     assert set(forked.tensors) == set(spawned.tensors)
@@ -49,23 +59,24 @@ def test_forked_child_cannot_import_the_hidden_suites(tmp_path):
     assert "grader.hidden" in outcome.message
 
 
-def test_wall_limit_kills_a_forked_child_and_its_group(tmp_path):
+@pytest.mark.parametrize("sandbox", SANDBOXES)
+def test_wall_limit_kills_a_forked_child_and_its_group(tmp_path, sandbox):
     learner = tmp_path / "learner" / "ex02_five_line_loop.py"
     learner.parent.mkdir()
     learner.write_text("import subprocess, time\nsubprocess.Popen(['sleep', '60'])\ntime.sleep(60)\n")
     started = time.monotonic()
-    outcome = _run(learner, Limits(wall_s=2))
+    outcome = _run(learner, Limits(wall_s=2), sandbox=sandbox)
     assert outcome.status == "timeout"
     assert time.monotonic() - started < 30
-    assert zygote.shared().alive  # the zygote survives and serves the next child
+    assert zygote.shared(sandbox == "bwrap").alive  # the zygote survives and serves the next child
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _close_zygote():
     yield
-    if zygote._shared is not None:
-        zygote._shared.close()
-        zygote._shared = None
+    for server in list(zygote._shared.values()):
+        server.close()
+    zygote._shared.clear()
 
 
 def test_a_worker_starts_the_zygote_before_its_own_heavy_imports(monkeypatch, tmp_path):
@@ -77,8 +88,8 @@ def test_a_worker_starts_the_zygote_before_its_own_heavy_imports(monkeypatch, tm
     monkeypatch.setattr(zygote, "prestart", lambda device, sandbox: calls.append((device, sandbox)))
     monkeypatch.setattr(grader.grade, "grade_submission",
                         lambda folder, options: SubmissionResult(folder.name))
-    grader.worker.main([str(tmp_path), str(tmp_path / "r.json"), '{"device": "cpu", "sandbox": "none"}'])
-    assert calls == [("cpu", "none")]
+    grader.worker.main([str(tmp_path), str(tmp_path / "r.json"), '{"device": "cpu", "sandbox": "uid"}'])
+    assert calls == [("cpu", "uid")]
 
 
 def test_grade_all_hands_workers_a_resolved_device(monkeypatch, tmp_path):

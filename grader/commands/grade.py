@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from grader.grade import GradeOptions, grade_submission
 from grader.reports import feedback_markdown, gradescope, terminal
+from grader.sandbox import NO_ISOLATION_WARNING, SANDBOXES
 
 HELP = "grade one submission folder with the hidden suites"
 
@@ -18,9 +20,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_grading_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
-    parser.add_argument("--sandbox", default="none", choices=("none", "bwrap", "auto"),
-                        help="bwrap: no network, read-only file system (needs bubblewrap)")
+    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"),
+                        help="where learner code trains: auto picks cuda when a GPU is visible")
+    parser.add_argument("--sandbox", default="auto", choices=SANDBOXES,
+                        help="how learner code is isolated (default auto: bubblewrap where it works, "
+                             "else a user id of its own per child when run as root); none runs it "
+                             "as you, for trusted code only")
     parser.add_argument("--exercise", action="append", dest="exercises", metavar="exNN",
                         help="grade only this exercise (repeatable)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads per child (0: all cores)")
@@ -37,7 +42,13 @@ def options_from(args: argparse.Namespace, threads: int | None = None) -> GradeO
     return GradeOptions(**chosen)
 
 
+def warn_without_isolation(args: argparse.Namespace) -> None:
+    if args.sandbox == "none":
+        print(NO_ISOLATION_WARNING, file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
+    warn_without_isolation(args)
     result = grade_submission(args.submission, options_from(args))
     print(terminal.render(result))
     if args.json:

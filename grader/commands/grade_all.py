@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 
 from grader.batch import grade_all
-from grader.commands.grade import add_grading_options, options_from
+from grader.commands.grade import add_grading_options, options_from, warn_without_isolation
 from grader.reports import feedback_markdown, gradescope
 
 HELP = "grade every submission folder in a directory into a CSV gradebook"
@@ -26,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    warn_without_isolation(args)
     def report(result) -> None:
         status = f"error: {result.error}" if result.error else f"{result.score:g}/{result.max_score:g}"
         print(f"{result.learner}: {status}", flush=True)
