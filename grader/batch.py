@@ -14,10 +14,12 @@ and is graded again. A learner whose grading started ``MAX_ATTEMPTS`` times with
 (a submission that kills the grader) is recorded as an error instead of being tried forever.
 
 Workers die with grade-all (``PR_SET_PDEATHSIG``), and each worker's children die with it, so
-killing the batch leaves nothing running. Without a sandbox, learner code could write into the
-store; after every worker grade-all compares the store with what it recorded itself and restores
-its own files (and removes any it did not write), so the CSV, rebuilt from those records, is
-never fooled. With ``--sandbox bwrap`` learner code cannot write there at all.
+killing the batch leaves nothing running. The sandbox is resolved once, before any learner is
+graded (``SandboxUnavailable`` stops the run with one message). Isolated (the default), learner
+code cannot see the store (bubblewrap) or write into it (a user id of its own); with
+``--sandbox none`` it could, so after every worker grade-all compares the store with what it
+recorded itself and restores its own files (and removes any it did not write), and the CSV,
+rebuilt from those records, is never fooled.
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ from grader.grade import GradeOptions, resolve_device
 from grader.limits import die_with_parent
 from grader.reports import gradebook_csv
 from grader.results import SubmissionResult
+from grader.sandbox import resolve
 
 WORKER_TIMEOUT_S = 3 * 3600
 MAX_ATTEMPTS = 3
@@ -60,7 +63,7 @@ def grade_all(submissions: Path, gradebook: Path, options: GradeOptions, workers
     pending = [p for p in everyone if force or not store.recorded(p.name)]
     threads = max(1, (os.cpu_count() or 1) // max(1, workers))
     worker_options = {**asdict(options), "threads": options.threads or threads,
-                      "device": resolve_device(options.device)}
+                      "device": resolve_device(options.device), "sandbox": resolve(options.sandbox)}
 
     def grade_one(path: Path) -> None:
         on_done(_grade_one(path, store, worker_options))

@@ -348,7 +348,8 @@ def _launch(request: ChildRequest, request_file: Path, command: list[str], cwd: 
         try:
             arm()
             return zygote.run_forked(server, request_file, cwd, output, limits, uid)
-        except zygote.ZygoteError:
-            pass  # a dead or confused zygote is replaced next time; run this child the plain way
+        except zygote.ZygoteError as error:  # replaced next time; this child runs the plain way
+            print(f"looplab: the fork server failed ({error}); starting this child afresh",
+                  file=sys.stderr)
     arm()
     return _execute(command, cwd, output, limits, token, uid)

@@ -21,7 +21,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.run(args) or 0)
+    from grader.sandbox import SandboxUnavailable
+
+    try:
+        return int(args.run(args) or 0)
+    except SandboxUnavailable as error:  # a problem of the whole run: one line, before any grading
+        print(f"looplab {args.command}: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -70,6 +70,10 @@ CASES = {
     # also graded by grade-all in tests/test_batch.py, where there is a worker to attack
     "kill_worker": Case(0, ("RuntimeError: no grader.worker process above me",)),
     "forge_results": Case(0, ("calling train_step() raised NotImplementedError",)),
+    "write_environment": Case(15),
+    "fifo_output": Case(15),
+    "shared_memory": Case(15),
+    "look_around": Case(0, ("train_step() returned a loss that is not the loss of the model it was handed",)),
     "snoop": Case(0, ("train_step() returned a loss that is not the loss of the model it was handed",)),
 }
 
@@ -194,3 +198,57 @@ def test_sandboxed_hostile_case_scores_as_without_sandbox(name, tmp_path):
     result = grade(name, tmp_path, sandbox="bwrap")
     assert result.score == CASES[name].score, "\n".join(c.message for c in result.checks)
     assert not survivors(), f"{name} left processes running: {survivors()}"
+
+
+def test_nothing_a_child_writes_outside_its_scratch_survives(tmp_path):
+    """write_environment and shared_memory try to leave files for later gradings and memory behind."""
+    for name in ("write_environment", "shared_memory"):
+        assert grade(name, tmp_path).score == 15
+    import site
+    import sys
+
+    mark = "looplab_hostile_left_this"
+    places = [*site.getsitepackages(), sys.prefix, sys.base_prefix, *[p for p in sys.path if p]]
+    left = [str(Path(p) / f"{mark}{suffix}") for p in places for suffix in (".pth", ".py")
+            if (Path(p) / f"{mark}{suffix}").exists()]
+    assert not left, f"a child wrote into the Python environment: {left}"
+    for path in ("/dev/shm/looplab-hostile-shm", "/tmp/looplab-hostile-tmp"):
+        assert not Path(path).exists(), f"{path} outlived the child that wrote it"
+
+
+def test_a_fifo_in_place_of_the_output_file_does_not_hang_the_grader(tmp_path):
+    result = grade("fifo_output", tmp_path)
+    assert result.score == 15, "\n".join(c.message for c in result.checks)
+
+
+@needs_bwrap
+def test_the_sandbox_shows_no_other_files_folders_or_sockets(tmp_path):
+    import socket
+
+    learner_file = submission_for("look_around", tmp_path) / "ex02_five_line_loop.py"
+    socket_path = Path("/tmp/looplab-hostile.sock")
+    socket_path.unlink(missing_ok=True)
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(socket_path))
+        server.listen(1)
+        try:
+            outcome = run_child(ChildRequest("ex02", learner_file, inputs=INPUTS, sandbox="bwrap"), Limits(**LIMITS))
+        finally:
+            socket_path.unlink(missing_ok=True)
+    assert outcome.status == "ok", outcome.message + outcome.output_tail
+    assert outcome.observations["train_step"]["loss"] == 0.0, outcome.output_tail
+
+
+def test_links_and_hard_links_to_other_files_are_refused(tmp_path):
+    solutions = Path(__file__).resolve().parent.parent / "solutions"
+    linked_folder = tmp_path / "linked"
+    linked_folder.symlink_to(solutions)
+    assert "symbolic link" in grade_submission(linked_folder, GradeOptions(exercises=("ex02",))).error
+    copy = tmp_path / "original.py"
+    shutil.copy(solutions / "ex02_five_line_loop.py", copy)
+    learner = tmp_path / "hardlinked"
+    learner.mkdir()
+    os.link(copy, learner / "ex02_five_line_loop.py")
+    result = grade_submission(learner, GradeOptions(exercises=("ex02",), threads=1))
+    assert result.score == 0
+    assert all("hard link" in check.message for check in result.checks), [c.message for c in result.checks]

@@ -296,8 +296,18 @@ def _write_result(out_dir: Path, key: bytes, pump: _Pump, ending: dict) -> None:
 
 
 def _replace(path: Path, data: bytes) -> None:
+    """Written once the learner's processes are dead: whatever they left under the partial name
+    (a link to /dev/zero, a FIFO) is removed first, and the new file is created, never followed."""
     partial = path.with_name(path.name + ".partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.unlink(partial)
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        import shutil
+
+        shutil.rmtree(partial, ignore_errors=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
         write_all(fd, data)
     finally:
