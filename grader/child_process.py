@@ -38,6 +38,7 @@ from typing import Callable
 
 import torch
 
+from grader import cgroup
 from grader.harness.child import (KEY_FILE, RESULT_FILE, STARTUP_S, TENSOR_FILE, WALL_MARGIN_S,
                                   process_start)
 from grader.limits import Limits
@@ -50,6 +51,7 @@ _BOOT = ("import sys; sys.path.insert(0, {runtime!r}); from grader.harness.child
          "main(sys.argv[1]); sys.stdout.flush(); sys.stderr.flush(); import os; os._exit(0)")
 _MAX_RESULT_BYTES = 96 * 1024 * 1024
 _MAX_LEARNER_FILE_BYTES = 1024 * 1024
+_SUPERVISOR_MB = 1024  # the cgroup holds the supervisor (torch imported) beside the learner
 _GRACE_S = 10.0  # the supervisor enforces wall_s; the parent steps in only if it does not
 FORGED = ("the grader's result file for this exercise was not the one its supervisor wrote "
           "(something, presumably your code, replaced it): no points for this exercise")
@@ -207,11 +209,21 @@ def _execute(command: list[str], cwd: Path, output: Path, limits: Limits,
                 "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"})
     # the supervisor imports torch under these limits; the learner process sets cpu_s itself
     supervisor = replace(limits, cpu_s=limits.cpu_s + int(STARTUP_S))
+    group = cgroup.create(limits.memory_mb + _SUPERVISOR_MB)
+
+    def start() -> None:  # in the child, before exec: limits, the cgroup, then its own user
+        supervisor.apply()
+        if group is not None:
+            group.enter()
+        if uid is not None:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+
     with open(output, "wb") as sink:
-        as_child = {} if uid is None else {"user": uid, "group": uid, "extra_groups": []}
         process = subprocess.Popen(command, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, env=env, start_new_session=True,
-                                   preexec_fn=supervisor.apply, **as_child)
+                                   preexec_fn=start)
         try:
             return process.wait(timeout=limits.wall_s + STARTUP_S + _GRACE_S), False
         except subprocess.TimeoutExpired:
@@ -219,6 +231,8 @@ def _execute(command: list[str], cwd: Path, output: Path, limits: Limits,
             return process.wait(), True
         finally:
             kill_group(process.pid)
+            if group is not None:
+                group.remove()
 
 
 # -- reading the result back ---------------------------------------------------------------

@@ -16,17 +16,28 @@ def kill_group(pgid: int) -> None:
         pass
 
 
-def kill_tagged(token: str, variable: str = TOKEN_VARIABLE, spare: int | None = None) -> None:
-    """SIGKILL every process whose environment holds ``variable=token``, except ``spare``.
+def kill_tagged(token: str, variable: str = TOKEN_VARIABLE, spare=()) -> None:
+    """SIGKILL every process whose environment holds ``variable=token``, except the pids in
+    ``spare``.
 
     Children inherit the variable, so this reaches descendants that left the process group.
     """
     needle = f"{variable}={token}".encode()
+    spared = {spare} if isinstance(spare, int) else set(spare)
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == spare:
+        if not entry.name.isdigit() or int(entry.name) in spared:
             continue
         try:
             if needle in (entry / "environ").read_bytes().split(b"\0"):
                 os.kill(int(entry.name), signal.SIGKILL)
         except (OSError, ValueError):
             continue
+
+
+def parent_of(pid: int) -> int | None:
+    """The parent pid of ``pid`` (/proc/PID/stat), None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return int(stat.read().rsplit(b")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None

@@ -48,9 +48,9 @@ import time
 import uuid
 from pathlib import Path
 
-from grader import child_data
+from grader import cgroup, child_data
 from grader.limits import Limits
-from grader.processes import kill_group, kill_tagged
+from grader.processes import kill_group, kill_tagged, parent_of
 from grader.sandbox import sandbox_command
 
 SWITCH_VARIABLE = "LOOPLAB_ZYGOTE"
@@ -59,8 +59,9 @@ _HARNESS = Path(__file__).resolve().parent / "harness"
 _LIMITS_FILE = Path(__file__).resolve().parent / "limits.py"
 _RUNTIME_LIMITS = "_looplab_limits.py"
 _START_TIMEOUT_S = 120.0
+_ZYGOTE_MB = 1024  # the cgroup holds the zygote itself (torch imported) beside one child
 
-# The zygote's own program: runs as ``python -I -c _SERVER RUNTIME LIMITS_FILE``.
+# The zygote's own program: runs as ``python -I -c _SERVER RUNTIME LIMITS_FILE KEEP_JSON``.
 _SERVER = r"""
 import importlib, importlib.util, json, os, pkgutil, sys
 sys.path.insert(0, sys.argv[1])
@@ -77,6 +78,29 @@ for info in pkgutil.iter_modules(probes.__path__):
 
 def reply(text):
     os.write(1, (text + "\n").encode())
+
+KEEP = json.loads(sys.argv[3])  # inside bubblewrap: the folders the sandbox shows in /tmp
+
+def clean(folder, keep):
+    # What one child left in the sandbox's private /tmp and /dev/shm is gone before the next
+    # starts; the folders the sandbox shows (and the way to them) stay.
+    import shutil
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.path in keep:
+            continue
+        if any(path.startswith(entry.path + "/") for path in keep):
+            clean(entry.path, keep)
+        elif entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
 
 def serve_one(job):
     pid = os.fork()
@@ -105,9 +129,12 @@ def serve_one(job):
                 os._exit(code)
     reply(f"pid {pid}")
     _, status = os.waitpid(pid, 0)
+    if KEEP is not None:
+        clean("/tmp", KEEP)
+        clean("/dev/shm", KEEP)
     reply(f"status {status}")
 
-reply("ready")
+reply(f"ready {os.getpid()}")
 for line in sys.stdin:
     if line.strip():
         serve_one(json.loads(line))
@@ -141,15 +168,19 @@ class Zygote:
         env = {key: value for key, value in os.environ.items() if not key.startswith("LOOPLAB_")}
         env.update({TOKEN_VARIABLE: self.token, "PYTHONDONTWRITEBYTECODE": "1",
                     "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"})
+        shown = [str(self._runtime), str(self.scratch_root), str(child_data.folder())]
         command = [sys.executable, "-I", "-c", _SERVER, str(self._runtime),
-                   str(self._runtime / _RUNTIME_LIMITS)]
+                   str(self._runtime / _RUNTIME_LIMITS), json.dumps(shown if sandboxed else None)]
         if sandboxed:
             command = sandbox_command("bwrap", command, self.scratch_root, cwd=self._runtime,
                                       read_only=[str(self._runtime), str(child_data.folder())])
+        self._group = cgroup.create(Limits().memory_mb + _ZYGOTE_MB)
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         cwd=self._runtime, env=env, start_new_session=True)
+                                         cwd=self._runtime, env=env, start_new_session=True,
+                                         preexec_fn=self._group.enter if self._group else None)
         self._buffer = b""
         self._ready = False
+        self._spared: set[int] = {self._process.pid}
 
     def serves(self, read_only_paths) -> bool:
         """Whether this zygote's children can read these data folders (the sandbox's view)."""
@@ -158,9 +189,21 @@ class Zygote:
     def wait_ready(self) -> None:
         """Block until the zygote has imported torch (it starts in the background)."""
         if not self._ready:
-            if self._read_line(time.monotonic() + _START_TIMEOUT_S) != "ready":
+            head, _, inner = self._read_line(time.monotonic() + _START_TIMEOUT_S).partition(" ")
+            if head != "ready":
                 raise ZygoteError("the zygote did not start")
+            self._spared = self._own_processes(int(inner))
             self._ready = True
+
+    def _own_processes(self, inner: int) -> set[int]:
+        """The zygote's own pids on the host: the zygote and, inside bubblewrap, the processes
+        between it and the one this process started (never killed as a child's leftovers)."""
+        own = {self._process.pid}
+        pid = host_pid_of(inner, self.token) if self.sandboxed else self._process.pid
+        while pid and pid not in own and pid > 1:
+            own.add(pid)
+            pid = parent_of(pid)
+        return own
 
     @property
     def alive(self) -> bool:
@@ -200,6 +243,8 @@ class Zygote:
                 stream.close()
             except OSError:  # a dead zygote's pipe
                 pass
+        if self._group is not None:
+            self._group.remove()
         shutil.rmtree(self._runtime, ignore_errors=True)
         for folder in (self.scratch_root, self._root):
             try:
@@ -253,7 +298,7 @@ class Zygote:
     def _kill_leftovers(self) -> None:
         """Kill what a child left outside its group: a forked child's /proc/PID/environ is the
         zygote's, so the zygote's token marks every descendant; the zygote itself is spared."""
-        kill_tagged(self.token, TOKEN_VARIABLE, spare=self._process.pid)
+        kill_tagged(self.token, TOKEN_VARIABLE, spare=self._spared)
 
 
 def _copy_runtime(runtime: Path) -> None:

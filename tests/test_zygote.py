@@ -40,7 +40,7 @@ def test_forked_child_observes_what_a_spawned_child_does(tmp_path, monkeypatch, 
     learner = SOLUTIONS_DIR / "ex02_five_line_loop.py"
     forked = _run(learner, sandbox=sandbox)
     server = zygote._shared.get(sandbox == "bwrap")
-    assert server is not None and server.alive  # it went through the zygote
+    assert server is not None and server.alive, server and server._process.returncode  # it went through the zygote
     monkeypatch.setenv(zygote.SWITCH_VARIABLE, "0")
     spawned = run_child(ChildRequest("ex02", learner, inputs=EX02_INPUTS, sandbox=sandbox))
     assert forked.status == spawned.status == "ok"
@@ -102,3 +102,14 @@ def test_grade_all_hands_workers_a_resolved_device(monkeypatch, tmp_path):
     monkeypatch.setattr(grader.batch, "load_result", lambda path: None)
     grader.batch.grade_all(tmp_path / "subs", tmp_path / "gb.csv", GradeOptions(device="auto"))
     assert seen == ["cuda" if __import__("torch").cuda.is_available() else "cpu"]
+
+
+@pytest.mark.parametrize("sandbox", SANDBOXES)
+def test_one_fork_server_serves_child_after_child(sandbox):
+    learner = SOLUTIONS_DIR / "ex02_five_line_loop.py"
+    outcomes, servers = [], []
+    for _ in range(3):
+        outcomes.append(_run(learner, sandbox=sandbox))
+        servers.append(zygote._shared.get(sandbox == "bwrap"))
+    assert [outcome.status for outcome in outcomes] == ["ok"] * 3
+    assert servers[0] is servers[1] is servers[2] and servers[0].alive

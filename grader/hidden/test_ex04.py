@@ -1,52 +1,90 @@
-"""Hidden checks for exercise 4, run_epoch, where the mean of batch means and the sample mean differ."""
+"""Hidden checks for exercise 4, run_epoch, where the mean of batch means and the sample mean differ.
+
+Why these checks cannot be passed without the work: every grading draws its own sample count and
+batch size (never dividing evenly, so a short last batch always exists), plane, start weights and
+learning rate (``draw``), drawn again until the mean of the batch means clearly differs from the
+sample mean. The expected losses and weights come from the grader's own epoch over the same batches
+from the same start; mode, gradient tracking, backward and step are read from the model the grader
+handed in, and the parameters are compared before and after. The messages show the learner's own
+numbers and how far they are off, never the grader's.
+"""
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 import torch
 from torch import nn
 
 from grader.harness import datasets
+from grader.hidden.draw import inputs_for, seed_in
 from grader.judging import expect
 from grader.loop_order import Position, count, order_problems
 
 EXERCISE = "ex04"
-INPUTS = {"n": 11, "batch_size": 4, "weights": [1.5, 0.5], "bias": -2.0, "seed": 41, "lr": 0.1}
-BATCHES = math.ceil(INPUTS["n"] / INPUTS["batch_size"])  # batches of 4, 4 and 3
 
 
-def _batches() -> list[tuple[torch.Tensor, torch.Tensor]]:
-    x, y = datasets.plane(INPUTS["n"], tuple(INPUTS["weights"]), INPUTS["bias"], seed=INPUTS["seed"])
-    size = INPUTS["batch_size"]
-    return [(x[i:i + size], y[i:i + size]) for i in range(0, INPUTS["n"], size)]
+def _draw_once(rng: random.Random) -> dict:
+    """9-30 samples in batches of 3-8 (at least two full ones and a short one), lr 0.05-0.2."""
+    size = rng.randrange(3, 9)
+    n = rng.choice([n for n in range(9, 31) if n % size and n // size >= 2])
+    weights = [round(rng.choice((-1, 1)) * rng.uniform(0.5, 2.0), 4) for _ in range(2)]
+    return {"n": n, "batch_size": size, "weights": weights, "bias": round(rng.uniform(-2.0, 2.0), 4),
+            "seed": seed_in(rng), "lr": rng.choice((0.05, 0.1, 0.15, 0.2))}
 
 
-def _losses(lr: float) -> tuple[float, float, nn.Linear]:
+def draw(rng: random.Random) -> dict:
+    """Inputs whose mean of batch means is clearly not the sample mean (drawn again until so)."""
+    inputs = _draw_once(rng)
+    while not _tells_the_means_apart(inputs):
+        inputs = _draw_once(rng)
+    return inputs
+
+
+def _tells_the_means_apart(inputs: dict) -> bool:
+    sample_mean, batch_means, _ = _losses(inputs, 0.0)
+    return abs(sample_mean - batch_means) > 1e-3
+
+
+def _batches(inputs: dict) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    x, y = datasets.plane(inputs["n"], tuple(inputs["weights"]), inputs["bias"], seed=inputs["seed"])
+    size = inputs["batch_size"]
+    return [(x[i:i + size], y[i:i + size]) for i in range(0, inputs["n"], size)]
+
+
+def _losses(inputs: dict, lr: float) -> tuple[float, float, nn.Linear]:
     """The grader's own epoch from the same start: (sample mean, mean of batch means, model after)."""
-    model = datasets.seeded_linear(2, 1, INPUTS["seed"])
+    model = datasets.seeded_linear(2, 1, inputs["seed"])
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     batch_losses = []
-    for x, y in _batches():
+    for x, y in _batches(inputs):
         loss = nn.MSELoss()(model(x), y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         batch_losses.append((loss.item(), len(x)))
-    sample_mean = sum(loss * size for loss, size in batch_losses) / INPUTS["n"]
+    sample_mean = sum(loss * size for loss, size in batch_losses) / inputs["n"]
     return sample_mean, sum(loss for loss, _ in batch_losses) / len(batch_losses), model
+
+
+INPUTS = inputs_for(EXERCISE, draw)
+BATCHES = math.ceil(INPUTS["n"] / INPUTS["batch_size"])
+SIZES = f"{INPUTS['n'] // INPUTS['batch_size']} batches of {INPUTS['batch_size']} and a last one of " \
+        f"{INPUTS['n'] % INPUTS['batch_size']}"
 
 
 def _expect_sample_mean(record: dict, lr: float, what: str) -> None:
     expect(record["loss_type"] == "float",
            f"run_epoch() returned a {record['loss_type']} when {what}, expected a Python float: use loss.item()")
-    want, batch_means, _ = _losses(lr)
+    want, batch_means, _ = _losses(INPUTS, lr)
     got = record["loss"]
     shown = "a non-finite number" if got is None else f"{got:.5f}"
+    means = " (that is the mean of the batch means)" if got is not None and abs(got - batch_means) < 1e-5 else ""
+    gap = "" if got is None else f", {abs(got - want):.2g} off"
     expect(got is not None and abs(got - want) < 1e-5,
-           f"run_epoch() {what} on 11 samples in batches of 4, 4 and 3 returned {shown}, expected {want:.5f}, the "
-           f"mean over the 11 samples (the mean of the 3 batch means is {batch_means:.5f}): add "
-           "loss.item() * len(x) per batch, then divide by the number of samples")
+           f"run_epoch() {what} on {INPUTS['n']} samples in {SIZES} returned {shown}{means}{gap} the mean over the "
+           f"{INPUTS['n']} samples: add loss.item() * len(x) per batch, then divide by the number of samples")
 
 
 def _forwards(observed, name: str) -> list[dict]:
@@ -66,7 +104,7 @@ def test_evaluation_runs_in_eval_mode(observed):
     forwards = _forwards(observed, "evaluate_dropout")
     in_train = sum(event["training"] for event in forwards)
     expect(len(forwards) == BATCHES,
-           f"evaluation made {len(forwards)} forward passes, expected {BATCHES}, one per batch")
+           f"evaluation made {len(forwards)} forward passes over {SIZES}, expected {BATCHES}, one per batch")
     expect(in_train == 0, f"{in_train} of {BATCHES} evaluation forward passes ran in train mode, so Dropout was "
            "still dropping: call model.eval() when no optimizer is given")
 
@@ -106,17 +144,18 @@ def test_training_takes_one_step_per_batch(observed):
     """One zero_grad, backward, step per batch; the weights equal the grader's own epoch."""
     record = observed.scenario("train", "run_epoch")
     steps = count(record["events"], "step")
-    expect(steps == BATCHES, f"training on batches of 4, 4 and 3 took {steps} optimizer steps, expected {BATCHES}")
+    expect(steps == BATCHES, f"training on {SIZES} took {steps} optimizer steps, expected {BATCHES}, one per batch")
     problems = order_problems(record["events"], Position(BATCHES))
     expect(not problems, problems[0] if problems else "")
     state = observed.state("train")
     expect(set(state) == {"weight", "bias"}, "the grader could not read the weights after run_epoch()")
-    _, _, reference = _losses(INPUTS["lr"])
+    _, _, reference = _losses(INPUTS, INPUTS["lr"])
     got = torch.cat([state["weight"].flatten(), state["bias"]])
     want = torch.cat([reference.weight.detach().flatten(), reference.bias.detach()])
     expect(torch.allclose(got, want, atol=1e-5),
            f"after one training epoch (SGD, lr={INPUTS['lr']}) the weights are {[round(v, 5) for v in got.tolist()]}, "
-           f"expected {[round(v, 5) for v in want.tolist()]} from the same start")
+           f"up to {(got - want).abs().max().item():.2g} away from the grader's epoch over the same batches from the "
+           "same start: one forward, loss, zero_grad, backward, step per batch")
 
 
 @pytest.mark.points(3)
