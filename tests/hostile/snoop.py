@@ -1,7 +1,7 @@
 """Looks for other learners' files around its working folder: everything under its scratch
 folder and under any `looplab-*` folder next to it, reading each file for a "SECRET-" marker
-(the batch test's learners carry one). Returns, as train_step's "loss", how many other files
-with a marker it could read."""
+(the batch test's learners carry one). When it reads any, train_step raises an error that says
+how many; otherwise it returns 0.0."""
 from pathlib import Path
 
 MARKER = "SECRET-"
@@ -24,7 +24,9 @@ def train_step(model, loss_fn, optimizer, x, y):
         except (OSError, UnicodeDecodeError):
             continue
         found += text != me and MARKER in text
-    return float(found)
+    if found:
+        raise RuntimeError(f"snooped: read {found} other learners' files")
+    return 0.0
 
 
 def fit(model, loss_fn, optimizer, x, y, epochs):
