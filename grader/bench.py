@@ -6,7 +6,8 @@ Four measurements, each a pair of wall times and their ratio, against the kit's 
    against the canonical pipeline (torchvision ``MNIST`` + ``ToTensor`` + ``DataLoader``).
 2. Grading ``solutions/`` with the hidden suites (``python -m grader.worker``) against a bare run
    (one process that runs each exercise's probe in-process with the suite's inputs).
-3. ``grade_all`` on N copies of ``solutions/`` with 1 worker against 2 workers.
+3. ``grade_all`` on N copies of ``solutions/`` with 1 worker against 2 workers, and isolated
+   (the default sandbox) against unisolated (``--sandbox none``).
 4. One epoch of an MNIST-sized loop with and without ``LoopSpy``.
 
 Each grading row is also measured with the zygote switched off, to show what it saves. The
@@ -24,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -35,6 +36,7 @@ from grader.curriculum import CURRICULUM
 from grader.hidden_suite import suite_file
 from grader.paths import REPO_ROOT, SOLUTIONS_DIR
 from grader.results import SubmissionResult
+from grader.sandbox import resolve
 
 
 @dataclass
@@ -212,14 +214,20 @@ def batch_rows(options: BenchOptions, device: str, scratch: Path) -> list[Row]:
         shutil.copytree(SOLUTIONS_DIR, submissions / f"learner{index}",
                         ignore=shutil.ignore_patterns("__pycache__"))
     grade_options = GradeOptions(device=device, exercises=tuple(keys))
+    isolation = resolve(grade_options.sandbox)
     times = {}
-    for workers in (1, 2):
-        gradebook = scratch / f"gradebook-{workers}.csv"
-        times[workers], _ = _timed(grade_all, submissions, gradebook, grade_options,
-                                   workers=workers, force=True)
-    return [Row(f"grade_all, {copies} copies of solutions/ ({', '.join(keys)}; {device})",
-                "1 worker", times[1], "2 workers", times[2], ">= 1.6x throughput",
-                lambda r: r >= 1.6, "threads per child = cores // workers")]
+    for workers, sandbox in ((1, isolation), (2, isolation), (1, "none")):
+        gradebook = scratch / f"gradebook-{workers}-{sandbox}.csv"
+        times[workers, sandbox], _ = _timed(grade_all, submissions, gradebook,
+                                            replace(grade_options, sandbox=sandbox),
+                                            workers=workers, force=True)
+    name = f"grade_all, {copies} copies of solutions/ ({', '.join(keys)}; {device})"
+    return [Row(name, "1 worker", times[1, isolation], "2 workers", times[2, isolation],
+                ">= 1.6x throughput", lambda r: r >= 1.6,
+                f"threads per child = cores // workers; isolation: {isolation}"),
+            Row(name, f"isolated ({isolation}), 1 worker", times[1, isolation],
+                "unisolated (--sandbox none), 1 worker", times[1, "none"], "<= 1.3x",
+                lambda r: r <= 1.3, "the default isolation against none, same batch")]
 
 
 # -- 4. spy overhead -------------------------------------------------------------------------

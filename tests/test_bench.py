@@ -23,6 +23,7 @@ def test_quick_bench_prints_all_four_rows(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     for name in ("MNIST", "grade solutions/", "grade_all", "1 epoch Linear(784,10)"):
         assert re.search(rf"^\| {re.escape(name)}.*\| \d+\.\d\dx \|", done.stdout, re.M), name
+    assert re.search(r"^\| grade_all.*\| isolated \((bwrap|uid)\), 1 worker \|.*\| \d+\.\d\dx \|", done.stdout, re.M)
     assert "nproc" in out.read_text()
 
 
