@@ -2,8 +2,18 @@
 
 On a CPU-only machine the "meta" device stands in for a GPU: a second child runs train_on_device
 with device=meta, where any tensor left on the CPU raises a device error.
+
+Why these checks cannot be passed without the work: every grading draws its own regression data
+(sample count, feature count, true weights, bias, noise), batch size, start weights, learning rate
+and epoch count (``draw``), keeping only draws where the mean of the batch means is clearly off the
+sample mean; the losses and weights are compared with the grader's own CPU replay of the same run,
+and the device checks read where the weights and batches really were when the model ran, on meta
+where nothing left on the CPU can pass. Messages give the learner's own losses and the size of the
+gap, never the replay's values.
 """
 from __future__ import annotations
+
+import random
 
 import pytest
 import torch
@@ -13,12 +23,60 @@ from grader import replay
 from grader.harness import datasets
 from grader.harness.probes.ex06 import PRETENDED, make_data
 from grader.hidden.conftest import observe
-from grader.judging import expect, expect_epoch_losses, losses_of
+from grader.hidden.draw import inputs_for, seed_in
+from grader.judging import expect, losses_of
 from grader.loop_order import order_problems
 
 EXERCISE = "ex06"
-INPUTS = {"n": 27, "features": 3, "batch_size": 6, "epochs": 4, "lr": 0.05, "seed": 23}
 _DEVICE_ERRORS = ("expected device", "same device")
+
+
+def draw(rng: random.Random) -> dict:
+    """20-60 samples of 2-5 features in batches of 4-10 (a short last one), 2-6 epochs, lr 0.01-0.1."""
+    while True:
+        inputs = _draw_once(rng)
+        sample_means, batch_means = _mean_losses(inputs)
+        if abs(sample_means[0] - batch_means[0]) > 1e-3:
+            return inputs
+
+
+def _draw_once(rng: random.Random) -> dict:
+    features, size = rng.randrange(2, 6), rng.randrange(4, 11)
+    n = rng.randrange(20, 61)
+    while n % size == 0:
+        n = rng.randrange(20, 61)
+    return {"n": n, "features": features, "batch_size": size, "epochs": rng.randrange(2, 7),
+            "lr": round(rng.uniform(0.01, 0.1), 3), "seed": seed_in(rng),
+            "weights": [round(rng.choice((-1, 1)) * rng.uniform(0.3, 1.5), 3) for _ in range(features)],
+            "bias": round(rng.uniform(-2.0, 2.0), 3), "noise": round(rng.uniform(0.05, 0.3), 3)}
+
+
+def _mean_losses(inputs: dict) -> tuple[list[float], list[float]]:
+    """The grader's own CPU run: each epoch's loss as the sample mean and as the mean of batch means."""
+    x, y = make_data(inputs)
+    model = datasets.seeded_linear(inputs["features"], 1, inputs["seed"])
+    optimizer = torch.optim.SGD(model.parameters(), lr=inputs["lr"])
+    batches = replay.batches_of(x, y, inputs["batch_size"])
+    sample_means, batch_means = [], []
+    for _ in range(inputs["epochs"]):
+        losses = _epoch(model, optimizer, batches)
+        sample_means.append(sum(loss * len(b[0]) for loss, b in zip(losses, batches)) / inputs["n"])
+        batch_means.append(sum(losses) / len(losses))
+    return sample_means, batch_means
+
+
+def _epoch(model: nn.Module, optimizer: torch.optim.Optimizer, batches: list) -> list[float]:
+    losses = []
+    for x, y in batches:
+        loss = nn.MSELoss()(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+INPUTS = inputs_for(EXERCISE, draw)
 
 
 def _reference() -> tuple[list[float], nn.Linear]:
@@ -30,6 +88,18 @@ def _reference() -> tuple[list[float], nn.Linear]:
     return replay.train_epochs(model, nn.MSELoss(), optimizer, batches, INPUTS["epochs"]), model
 
 
+def _expect_losses(got: list[float], tolerance: float, where: str) -> None:
+    """Each epoch's loss equals the replay's; a failure gives the learner's loss and the gap only."""
+    want, batch_means = _mean_losses(INPUTS)
+    n, size = INPUTS["n"], INPUTS["batch_size"]
+    for epoch, (value, expected, mistaken) in enumerate(zip(got, want, batch_means), start=1):
+        what = " (that is the mean of the batch means)" if abs(value - mistaken) < tolerance else ""
+        expect(abs(value - expected) < tolerance,
+               f"{where}, epoch {epoch} loss is {value:.5f}{what}, {abs(value - expected):.5f} away from the "
+               f"grader's own run: the mean over all {n} samples (batches of {size} and a last one of "
+               f"{n % size}), each batch's loss counted len(batch) times")
+
+
 def _trained(observed) -> dict:
     record = observed.scenario("train", "train_on_device")
     expect(record["raised"] is None, f"calling train_on_device() raised {record['raised']}")
@@ -37,11 +107,8 @@ def _trained(observed) -> dict:
 
 
 def _expect_matches_reference(observed, record: dict, tolerance: float, where: str) -> None:
-    losses = losses_of(record, "train_on_device", INPUTS["epochs"])
-    want, reference = _reference()
-    expect_epoch_losses(losses, want, f"the mean over all {INPUTS['n']} samples (batches of "
-                        f"{INPUTS['batch_size']} and a last one of {INPUTS['n'] % INPUTS['batch_size']}), "
-                        "each batch's loss counted len(batch) times", f"{where}, ", tolerance)
+    _expect_losses(losses_of(record, "train_on_device", INPUTS["epochs"]), tolerance, where)
+    _, reference = _reference()
     state = observed.state("train")
     expect(set(state) == {"weight", "bias"}, "the grader could not read the weights after train_on_device()")
     gap = (state["weight"] - reference.weight.detach()).abs().max().item()

@@ -1,32 +1,119 @@
 """Hidden checks for exercise 7, binary classification: float [N, 1] labels, logits into
-BCEWithLogitsLoss, sigmoid probabilities only to predict, and accuracy on data the learner never saw."""
+BCEWithLogitsLoss, sigmoid probabilities only to predict, and accuracy on data the learner never saw.
+
+Why these checks cannot be passed without the work: every grading draws its own label values and
+threshold (one value exactly on it), classification rule, sample counts, batch size, learning
+rates, epoch counts, prediction threshold and hidden plane (``draw``), keeping only draws where the
+mean of the batch means is clearly off the sample mean, some probabilities fall between 0.5 and the
+prediction threshold, and the grader's own run of the pipeline clears 90% by a margin. Labels,
+losses, weights and probabilities are compared with the grader's own computation on those inputs,
+and accuracy is measured from the learner's trained weights; messages give the learner's own
+values and the size of the gaps, never the grader's.
+"""
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 import torch
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 from grader import replay
 from grader.harness import datasets
 from grader.harness.probes.ex07 import classes, label_inputs, plane, predict_inputs, predict_model
-from grader.judging import expect, expect_epoch_losses, losses_of
+from grader.hidden.draw import inputs_for, seed_in
+from grader.judging import expect, losses_of
 from grader.loop_order import count, order_problems
 
 EXERCISE = "ex07"
-INPUTS = {"seed": 31, "label_n": 23, "threshold": 0.25, "n": 150, "batch_size": 16, "epochs": 4,
-          "lr": 0.5, "predict_threshold": 0.7, "train_size": 300, "pipeline_lr": 0.05,
-          "pipeline_epochs": 25}
 
 
-def _replay() -> tuple[list[float], nn.Linear]:
-    """The parent's own run: BCEWithLogitsLoss on raw logits, per-sample mean loss per epoch."""
-    x, labels = classes(INPUTS["n"], INPUTS["seed"])
-    model = datasets.seeded_linear(3, 1, INPUTS["seed"])
-    optimizer = torch.optim.SGD(model.parameters(), lr=INPUTS["lr"])
-    batches = replay.batches_of(x, labels, INPUTS["batch_size"])
-    return replay.train_epochs(model, nn.BCEWithLogitsLoss(), optimizer, batches, INPUTS["epochs"]), model
+def draw(rng: random.Random) -> dict:
+    """15-40 label values, 100-200 samples in batches of 8-24 (a short last one), 2-6 epochs,
+    a prediction threshold of 0.6-0.85, and a hidden plane learned in 15-25 epochs of Adam."""
+    while True:
+        inputs = _draw_once(rng)
+        if _keeps_its_meaning(inputs):
+            return inputs
+
+
+def _draw_once(rng: random.Random) -> dict:
+    size, label_n, plane_n = rng.randrange(8, 25), rng.randrange(15, 41), rng.randrange(350, 451)
+    n = rng.randrange(100, 201)
+    while n % size == 0:
+        n = rng.randrange(100, 201)
+    signed = lambda low, high: round(rng.choice((-1, 1)) * rng.uniform(low, high), 3)  # noqa: E731
+    return {"seed": seed_in(rng), "label_n": label_n, "on_threshold": rng.randrange(label_n),
+            "threshold": round(rng.uniform(-1.0, 1.0), 2), "n": n, "batch_size": size,
+            "epochs": rng.randrange(2, 7), "lr": round(rng.uniform(0.1, 1.0), 2),
+            "rule": [signed(0.5, 2.0) for _ in range(3)], "rule_bias": round(rng.uniform(-0.5, 0.5), 3),
+            "predict_n": rng.randrange(25, 50), "predict_threshold": round(rng.uniform(0.6, 0.85), 2),
+            "plane_n": plane_n, "train_size": int(plane_n * rng.uniform(0.7, 0.8)),
+            "plane": [signed(0.5, 2.0) for _ in range(3)], "noise": round(rng.uniform(0.05, 0.2), 3),
+            "pipeline_lr": rng.choice((0.03, 0.05, 0.08)), "pipeline_epochs": rng.randrange(15, 26)}
+
+
+def _keeps_its_meaning(inputs: dict) -> bool:
+    """Batch means mislead, the hidden threshold matters, and a correct pipeline clears 90% easily."""
+    sample_means, batch_means, _ = _replay(inputs)
+    probabilities = _probabilities(inputs)
+    between = int(((probabilities > 0.5) & (probabilities <= inputs["predict_threshold"])).sum())
+    if abs(sample_means[0] - batch_means[0]) <= 1e-3 or between < 2:
+        return False
+    logits, truth = _pipeline_logits(inputs)
+    # a logit in (0, 0.5] tells accuracy from probabilities apart from accuracy from raw logits
+    return ((logits > 0) == truth).float().mean().item() >= 0.95 and int(((logits > 0) & (logits <= 0.5)).sum()) >= 1
+
+
+def _replay(inputs: dict) -> tuple[list[float], list[float], nn.Linear]:
+    """The parent's own run: BCEWithLogitsLoss on raw logits; each epoch's sample mean and mean of batch means."""
+    x, labels = classes(inputs)
+    model = datasets.seeded_linear(3, 1, inputs["seed"])
+    optimizer = torch.optim.SGD(model.parameters(), lr=inputs["lr"])
+    batches = replay.batches_of(x, labels, inputs["batch_size"])
+    sample_means, batch_means = [], []
+    for _ in range(inputs["epochs"]):
+        losses = []
+        for xb, yb in batches:
+            loss = nn.BCEWithLogitsLoss()(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        sample_means.append(sum(loss * len(b[0]) for loss, b in zip(losses, batches)) / inputs["n"])
+        batch_means.append(sum(losses) / len(losses))
+    return sample_means, batch_means, model
+
+
+def _probabilities(inputs: dict) -> torch.Tensor:
+    """sigmoid of the predict model's logits in eval mode: what predict() must give."""
+    with torch.no_grad():
+        return torch.sigmoid(predict_model(inputs)[0](predict_inputs(inputs)))
+
+
+def _pipeline_logits(inputs: dict) -> tuple[torch.Tensor, torch.Tensor]:
+    """The grader's own run of the pipeline scenario, batch for batch as the probe runs it:
+    the held-out logits and the held-out truth (y > 5)."""
+    x, y = plane(inputs)
+    split = inputs["train_size"]
+    loader = DataLoader(TensorDataset(x[:split], (y[:split] > 5.0).float().reshape(-1, 1)),
+                        batch_size=inputs["batch_size"], shuffle=True,
+                        generator=torch.Generator().manual_seed(inputs["seed"]))
+    model = datasets.seeded_linear(3, 1, inputs["seed"] + 1)
+    optimizer = torch.optim.Adam(model.parameters(), lr=inputs["pipeline_lr"])
+    for _ in range(inputs["pipeline_epochs"]):
+        for xb, yb in loader:
+            loss = nn.BCEWithLogitsLoss()(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    with torch.no_grad():
+        return model(x[split:]), (y[split:] > 5.0).reshape(-1, 1)
+
+
+INPUTS = inputs_for(EXERCISE, draw)
 
 
 def _expect_labels(observed, name: str, described: dict, want: torch.Tensor, call: str) -> None:
@@ -68,7 +155,7 @@ def test_bce_with_logits_on_raw_logits(observed):
         expect(event["target_shape"] == event["input_shape"] and event["target_dtype"] == "torch.float32",
                f"BCEWithLogitsLoss got logits of shape {event['input_shape']} and labels of shape "
                f"{event['target_shape']} ({event['target_dtype']}), expected float32 labels shaped like the logits")
-    _, reference = _replay()
+    _, _, reference = _replay(INPUTS)
     state = observed.state("train")
     expect(set(state) == {"weight", "bias"}, "the grader could not read the weights after train_classifier()")
     gap = (state["weight"] - reference.weight.detach()).abs().max().item()
@@ -87,17 +174,20 @@ def test_train_classifier_loss_per_epoch(observed):
     steps, want_steps = count(record["events"], "step"), epochs * math.ceil(n / size)
     expect(steps == want_steps, f"train_classifier() took {steps} optimizer steps for {epochs} epochs of "
                                 f"{n} samples in batches of {size}, expected {want_steps} (one per batch)")
-    want, _ = _replay()
-    expect_epoch_losses(losses, want, f"the mean over all {n} samples, each batch's loss counted "
-                        f"len(batch) times (the last batch holds {n % size})")
+    want, batch_means, _ = _replay(INPUTS)
+    for epoch, (value, expected, mistaken) in enumerate(zip(losses, want, batch_means), start=1):
+        what = " (that is the mean of the batch means)" if abs(value - mistaken) < 1e-5 else ""
+        expect(abs(value - expected) < 1e-5,
+               f"epoch {epoch} loss is {value:.5f}{what}, {abs(value - expected):.5f} away from the grader's own "
+               f"run: the mean over all {n} samples, each batch's loss counted len(batch) times (the last batch "
+               f"holds {n % size})")
 
 
 @pytest.mark.points(3)
 def test_predict_probabilities_and_labels(observed):
     """predict gives sigmoid probabilities in eval mode, without grad, on the CPU, and thresholded labels."""
     record = observed.scenario("predict", "predict")
-    with torch.no_grad():
-        want = torch.sigmoid(predict_model(INPUTS["seed"])[0](predict_inputs(INPUTS["seed"])))
+    want = _probabilities(INPUTS)
     _expect_prediction(observed, record, "default", 0.5, want)
     _expect_prediction(observed, record, "threshold", INPUTS["predict_threshold"], want)
 
@@ -134,7 +224,7 @@ def test_accuracy_on_hidden_data(observed):
                                     f"train_classifier and scoring with accuracy raised {record.get('error')}")
     state = observed.state("pipeline")
     expect(set(state) == {"weight", "bias"}, "the grader could not read the weights after train_classifier()")
-    x, y = plane(INPUTS["seed"])
+    x, y = plane(INPUTS)
     split = INPUTS["train_size"]
     logits = x[split:] @ state["weight"].T + state["bias"]
     truth = (y[split:] > 5.0).reshape(-1, 1)
@@ -145,5 +235,6 @@ def test_accuracy_on_hidden_data(observed):
     reported = record["accuracy"]
     expect(reported is not None, f"accuracy() returned a {record['accuracy_type']}, expected a Python float")
     expect(abs(reported - measured) < 1e-6,
-           f"accuracy() returned {reported:.4f} for the trained model, but {measured:.4f} of the "
-           f"{len(truth)} samples are labelled right: the fraction of predictions equal to the labels")
+           f"accuracy() returned {reported:.4f} for the trained model, {abs(reported - measured):.4f} away from "
+           f"the fraction of the {len(truth)} samples it labels right: the fraction of predictions (logit > 0) "
+           "equal to the labels")

@@ -71,10 +71,11 @@ def _move_batch(module, ctx: ProbeContext, data: dict) -> None:
 
 
 def make_data(data: dict) -> tuple[torch.Tensor, torch.Tensor]:
-    """The regression data train_on_device gets: x [n, features], y [n, 1]."""
+    """The regression data train_on_device gets: x [n, features], y = x @ weights + bias + noise, [n, 1]."""
     generator = torch.Generator().manual_seed(data["seed"])
     x = torch.randn(data["n"], data["features"], generator=generator)
-    y = x.sum(dim=1, keepdim=True) * 0.5 - 1.0 + 0.1 * torch.randn(data["n"], 1, generator=generator)
+    weights = torch.tensor(data["weights"]).reshape(-1, 1)
+    y = x @ weights + data["bias"] + data["noise"] * torch.randn(data["n"], 1, generator=generator)
     return x, y
 
 

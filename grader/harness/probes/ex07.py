@@ -20,7 +20,7 @@ def run(module, ctx: ProbeContext) -> None:
         ctx.save("labels.flat", values.safe_tensor(flat))
         ctx.save("labels.column", values.safe_tensor(column))
     with ctx.scenario("train") as record:
-        x, labels = classes(data["n"], data["seed"])
+        x, labels = classes(data)
         model = datasets.seeded_linear(x.shape[1], 1, data["seed"])
         optimizer = torch.optim.SGD(model.parameters(), lr=data["lr"])
         loader = DataLoader(TensorDataset(x, labels), batch_size=data["batch_size"])
@@ -35,7 +35,7 @@ def run(module, ctx: ProbeContext) -> None:
 
 def _predict(module, ctx: ProbeContext, data: dict, record: dict) -> None:
     """predict on a Dropout model left in training mode, with the default and a hidden threshold."""
-    model, x = predict_model(data["seed"]), predict_inputs(data["seed"])
+    model, x = predict_model(data), predict_inputs(data)
     for name, kwargs in (("default", {}), ("threshold", {"threshold": data["predict_threshold"]})):
         returned = module.predict(model, x, **kwargs)
         pair = list(returned) if type(returned) in (tuple, list) and len(returned) == 2 else [None, None]
@@ -48,7 +48,7 @@ def _predict(module, ctx: ProbeContext, data: dict, record: dict) -> None:
 def _pipeline(module, ctx: ProbeContext, data: dict) -> None:
     """The whole task on fresh plane data: the learner's labels, training and accuracy."""
     with ctx.scenario("pipeline") as record:
-        x, y = plane(data["seed"])
+        x, y = plane(data)
         split = data["train_size"]
         labels = module.make_binary_labels(y[:split])
         generator = torch.Generator().manual_seed(data["seed"])
@@ -66,33 +66,33 @@ def label_inputs(data: dict) -> torch.Tensor:
     """Values around ``threshold``, one of them exactly on it (which must get label 0)."""
     generator = torch.Generator().manual_seed(data["seed"])
     y = torch.randn(data["label_n"], generator=generator) + data["threshold"]
-    y[3] = data["threshold"]
+    y[data["on_threshold"]] = data["threshold"]
     return y
 
 
-def classes(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """x [n, 3] and float labels [n, 1] from a linear rule: the data train_classifier gets."""
-    generator = torch.Generator().manual_seed(seed)
-    x = torch.randn(n, 3, generator=generator)
-    labels = (x @ torch.tensor([[1.0], [-2.0], [0.5]]) + 0.3 > 0).float()
+def classes(data: dict) -> tuple[torch.Tensor, torch.Tensor]:
+    """x [n, 3] and float labels [n, 1] from the drawn linear rule: the data train_classifier gets."""
+    generator = torch.Generator().manual_seed(data["seed"])
+    x = torch.randn(data["n"], 3, generator=generator)
+    labels = (x @ torch.tensor(data["rule"]).reshape(3, 1) + data["rule_bias"] > 0).float()
     return x, labels
 
 
-def plane(seed: int, n: int = 400) -> tuple[torch.Tensor, torch.Tensor]:
-    """x [n, 3] and y [n] = 1.5 x1 - 2 x2 + 0.5 x3 + 5 + noise: "is y above 5?" is the question."""
-    generator = torch.Generator().manual_seed(seed + 100)
-    x = torch.randn(n, 3, generator=generator)
-    y = x @ torch.tensor([1.5, -2.0, 0.5]) + 5.0 + 0.1 * torch.randn(n, generator=generator)
+def plane(data: dict) -> tuple[torch.Tensor, torch.Tensor]:
+    """x [n, 3] and y [n] = x @ plane + 5 + noise: "is y above 5?" (the default threshold) is the question."""
+    generator = torch.Generator().manual_seed(data["seed"] + 100)
+    x = torch.randn(data["plane_n"], 3, generator=generator)
+    y = x @ torch.tensor(data["plane"]) + 5.0 + data["noise"] * torch.randn(data["plane_n"], generator=generator)
     return x, y
 
 
-def predict_model(seed: int) -> nn.Module:
+def predict_model(data: dict) -> nn.Module:
     """A seeded Linear(3, 1) followed by Dropout, left in training mode: eval() must be called."""
-    return nn.Sequential(datasets.seeded_linear(3, 1, seed + 2), nn.Dropout(0.5)).train()
+    return nn.Sequential(datasets.seeded_linear(3, 1, data["seed"] + 2), nn.Dropout(0.5)).train()
 
 
-def predict_inputs(seed: int) -> torch.Tensor:
-    return torch.randn(37, 3, generator=torch.Generator().manual_seed(seed + 3)) * 2
+def predict_inputs(data: dict) -> torch.Tensor:
+    return torch.randn(data["predict_n"], 3, generator=torch.Generator().manual_seed(data["seed"] + 3)) * 2
 
 
 def _describe(value) -> dict:
