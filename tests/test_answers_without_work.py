@@ -42,8 +42,8 @@ def _submit(name: str, folder: Path, **values: str) -> Path:
     return folder
 
 
-def _grade(folder: Path, key: str, seed: int) -> SubmissionResult:
-    return grade_submission(folder, GradeOptions(exercises=(key,), threads=1, seed=seed))
+def _grade(folder: Path, key: str, seed: int, sandbox: str = "auto") -> SubmissionResult:
+    return grade_submission(folder, GradeOptions(exercises=(key,), threads=1, seed=seed, sandbox=sandbox))
 
 
 def _assert_faked_checks_score_zero(name: str, result: SubmissionResult) -> None:
@@ -93,11 +93,17 @@ def test_values_from_an_earlier_grading_score_nothing(name, tmp_path):
 
 
 def test_an_answer_cached_by_an_earlier_grading_scores_nothing(tmp_path):
+    """Without isolation (where the cache can be written at all) the drawn inputs alone make it
+    worthless; isolated, the cheat cannot even write it."""
     name = "ex02_cached_answers.py"
     folder = _submit(name, tmp_path / "cheat", CACHE=str(tmp_path / "cache.json"))
-    _grade(folder, "ex02", EARLIER_SEED)
+    unisolated = {"sandbox": "none"}
+    _grade(folder, "ex02", EARLIER_SEED, **unisolated)
     assert (tmp_path / "cache.json").exists(), "the cheat did not leave its cache (the test proves nothing)"
-    _assert_faked_checks_score_zero(name, _grade(folder, "ex02", LATER_SEED))
+    _assert_faked_checks_score_zero(name, _grade(folder, "ex02", LATER_SEED, **unisolated))
+    (tmp_path / "cache.json").unlink()
+    _grade(folder, "ex02", EARLIER_SEED)
+    assert not (tmp_path / "cache.json").exists(), "an isolated child wrote outside its scratch folder"
 
 
 def test_throw_away_steps_are_not_the_learners_steps(tmp_path):
@@ -139,9 +145,14 @@ def test_weights_trained_beforehand_score_nothing(tmp_path):
 
 def test_training_on_the_test_split_scores_nothing(tmp_path):
     _require_mnist()
+    """Unisolated, the cheat finds and trains on the real test digits: the secret permutation
+    alone makes that worthless (isolated, it would not even find them)."""
     name = "ex08_trains_on_test_split.py"
     folder = _submit(name, tmp_path / "cheat", DATA_ROOT=str(mnist.data_root()))
-    _assert_faked_checks_score_zero(name, _grade(folder, "ex08", LATER_SEED))
+    result = _grade(folder, "ex08", LATER_SEED, sandbox="none")
+    _assert_faked_checks_score_zero(name, result)
+    accuracy = next(check for check in result.checks if check.name == "grader_measured_test_accuracy")
+    assert "classify" in accuracy.message, f"the cheat did not get to train: {accuracy.message}"
 
 
 def test_the_child_is_handed_training_digits_never_a_path_to_the_raw_files():
