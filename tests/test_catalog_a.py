@@ -1,4 +1,4 @@
-"""The hidden suites of exercises 1, 3, 4 and 5 against a catalog of buggy and correct submissions.
+"""The hidden suites of exercises 1 to 5 against a catalog of buggy and correct submissions.
 
 A buggy case loses exactly the checks its header names, with the message it names, and keeps
 the others; a correct-but-different case gets full marks.
@@ -17,7 +17,7 @@ from grader.results import PASSED
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = Path(__file__).resolve().parent / "catalog"
-KEYS = ("ex01", "ex03", "ex04", "ex05")
+KEYS = ("ex01", "ex02", "ex03", "ex04", "ex05")
 
 
 def _cases(kind: str) -> list[Path]:
