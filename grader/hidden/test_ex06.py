@@ -129,8 +129,21 @@ def test_pick_device_honours_the_request(observed):
            f"returned {record['auto']}, expected torch.device('{want}')")
     for (cuda, mps), got in zip(PRETENDED, record["pretended"]):
         want = "cuda" if cuda else "mps" if mps else "cpu"
-        expect(got == want, f"with torch.cuda.is_available()={cuda} and torch.backends.mps.is_available()"
-                            f"={mps}, pick_device('auto') returned {got}, expected torch.device('{want}')")
+        expect(got == want, f"when the grader pretended a machine where torch.cuda.is_available() is {cuda} "
+                            f"and torch.backends.mps.is_available() is {mps}, pick_device('auto') returned "
+                            f"{got}, expected torch.device('{want}')")
+
+
+@pytest.mark.points(1)
+def test_pick_device_refuses_a_device_that_is_not_there(observed):
+    """pick_device("cuda") or ("mps") raises ValueError where that device is missing, and returns it where it is there."""
+    record = observed.scenario("pick_device", "pick_device")
+    for name, did in record["refused"].items():
+        expect(did == "ValueError", f"when the grader pretended a machine without {name}, pick_device('{name}') "
+                                    f"{did}: raise ValueError when the device asked for is not available")
+    for name, got in record["granted"].items():
+        expect(got == name, f"when the grader pretended a machine with {name}, pick_device('{name}') returned "
+                            f"{got}, expected torch.device('{name}')")
 
 
 @pytest.mark.points(2)

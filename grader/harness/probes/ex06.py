@@ -6,13 +6,12 @@ but no values: a tensor left on the CPU then raises a device error, and reading 
 """
 from __future__ import annotations
 
-from unittest import mock
-
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from grader.harness import datasets, values
+from grader.harness.pretend import pretended as pretended_machine
 from grader.harness.probe import ProbeContext
 from grader.harness.spy import LoopSpy
 
@@ -48,12 +47,16 @@ def _pick_device(module, ctx: ProbeContext) -> None:
         record["cpu"] = _shown(module.pick_device("cpu"))
         record["auto"] = _shown(module.pick_device("auto"))
         record["available"] = [torch.cuda.is_available(), torch.backends.mps.is_available()]
-        pretended = []
+        pretended, refused = [], {}
         for cuda, mps in PRETENDED:
-            with mock.patch.object(torch.cuda, "is_available", lambda c=cuda: c), \
-                    mock.patch.object(torch.backends.mps, "is_available", lambda m=mps: m):
+            with pretended_machine(cuda, mps, module):
                 pretended.append(_shown(module.pick_device("auto")))
-        record["pretended"] = pretended
+        with pretended_machine(False, False, module):
+            for name in ("cuda", "mps"):
+                refused[name] = _refusal(module, name)
+        with pretended_machine(True, True, module):
+            granted = {name: _shown(module.pick_device(name)) for name in ("cuda", "mps")}
+        record.update(pretended=pretended, refused=refused, granted=granted)
 
 
 def _move_batch(module, ctx: ProbeContext, data: dict) -> None:
@@ -77,6 +80,16 @@ def make_data(data: dict) -> tuple[torch.Tensor, torch.Tensor]:
     weights = torch.tensor(data["weights"]).reshape(-1, 1)
     y = x @ weights + data["bias"] + data["noise"] * torch.randn(data["n"], 1, generator=generator)
     return x, y
+
+
+def _refusal(module, name: str) -> str:
+    """What pick_device(name) did on a machine without that device: "ValueError", or what it returned."""
+    try:
+        return f"returned {_shown(module.pick_device(name))}"
+    except ValueError:
+        return "ValueError"
+    except Exception as error:  # noqa: BLE001 - another exception is reported by its name
+        return f"raised {type(error).__name__}"
 
 
 def _shown(device) -> str:
