@@ -57,23 +57,7 @@ def _mean_losses(inputs: dict) -> tuple[list[float], list[float]]:
     model = datasets.seeded_linear(inputs["features"], 1, inputs["seed"])
     optimizer = torch.optim.SGD(model.parameters(), lr=inputs["lr"])
     batches = replay.batches_of(x, y, inputs["batch_size"])
-    sample_means, batch_means = [], []
-    for _ in range(inputs["epochs"]):
-        losses = _epoch(model, optimizer, batches)
-        sample_means.append(sum(loss * len(b[0]) for loss, b in zip(losses, batches)) / inputs["n"])
-        batch_means.append(sum(losses) / len(losses))
-    return sample_means, batch_means
-
-
-def _epoch(model: nn.Module, optimizer: torch.optim.Optimizer, batches: list) -> list[float]:
-    losses = []
-    for x, y in batches:
-        loss = nn.MSELoss()(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    return losses
+    return replay.epoch_means(model, nn.MSELoss(), optimizer, batches, inputs["epochs"])
 
 
 INPUTS = inputs_for(EXERCISE, draw)

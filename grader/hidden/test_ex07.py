@@ -73,17 +73,8 @@ def _replay(inputs: dict) -> tuple[list[float], list[float], nn.Linear]:
     model = datasets.seeded_linear(3, 1, inputs["seed"])
     optimizer = torch.optim.SGD(model.parameters(), lr=inputs["lr"])
     batches = replay.batches_of(x, labels, inputs["batch_size"])
-    sample_means, batch_means = [], []
-    for _ in range(inputs["epochs"]):
-        losses = []
-        for xb, yb in batches:
-            loss = nn.BCEWithLogitsLoss()(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
-        sample_means.append(sum(loss * len(b[0]) for loss, b in zip(losses, batches)) / inputs["n"])
-        batch_means.append(sum(losses) / len(losses))
+    sample_means, batch_means = replay.epoch_means(model, nn.BCEWithLogitsLoss(), optimizer, batches,
+                                                   inputs["epochs"])
     return sample_means, batch_means, model
 
 
