@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import torch
 
 from grader.child_process import ChildOutcome
+from grader.loop_order import Position, order_problems
 
 
 class CheckFailed(AssertionError):
@@ -53,6 +54,14 @@ class Observed:
         """The saved parameters ``prefix.weight``, ``prefix.bias``... as a state dict."""
         start = prefix + "."
         return {k[len(start):]: v for k, v in self.outcome.tensors.items() if k.startswith(start)}
+
+
+def expect_call_order(events: list[dict], position: Position = Position(), weights_match: bool = False) -> None:
+    """No call-order problem in the trace. When the weights equal the grader's replay of the
+    correct loop from the same start, a problem in the trace is a call the spy did not see (a
+    spelling it missed), not the learner's: it is not reported against weights that contradict it."""
+    problems = order_problems(events, position)
+    expect(not problems or weights_match, problems[0] if problems else "")
 
 
 def expect_epoch_losses(got: list[float], want: list[float], why: str, prefix: str = "",

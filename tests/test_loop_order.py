@@ -145,3 +145,16 @@ def test_a_model_built_inside_the_block_is_traced_by_what_it_returns():
 
 def _kinds(trace: list[dict]) -> list[str]:
     return [event["kind"] for event in trace if event["kind"] in ("backward", "step")]
+
+
+def test_an_order_problem_the_replayed_weights_contradict_is_not_reported():
+    from grader.judging import CheckFailed, expect_call_order
+
+    missed_backward = [{"kind": "step", "closure": False, "grads": "present"}, {"kind": "step_end"}]
+    expect_call_order(missed_backward, weights_match=True)
+    try:
+        expect_call_order(missed_backward, weights_match=False)
+    except CheckFailed as failure:
+        assert "optimizer.step() ran before loss.backward()" in str(failure)
+    else:
+        raise AssertionError("a step without a backward, weights unlike the replay's, must fail")
