@@ -158,9 +158,10 @@ def test_train_epochs_call_order(observed):
         expect_call_order(events, Position(BATCHES), weights_match=name == "train_epochs" and _matches_replay(observed))
     events = observed.scenario("train_epochs_dropout", "train_epochs")["events"]
     forwards = [event for event in events if event["kind"] == "forward"]
-    in_eval = sum(not event["training"] for event in forwards)
-    expect(in_eval == 0, f"{in_eval} of {len(forwards)} training forward passes ran in eval mode (the model came in "
-           "eval mode): call model.train() before training")
+    in_eval = [i for i, event in enumerate(forwards) if not event["training"]]
+    expect(not in_eval, f"{len(in_eval)} of {len(forwards)} training forward passes ran in eval mode, the first in "
+           f"{Position(BATCHES).of(in_eval[0] + 1) if in_eval else ''} (this call handed train_epochs a model in eval "
+           "mode, as after a validation pass): call model.train() at the start of each epoch's training")
 
 
 def _matches_replay(observed) -> bool:
