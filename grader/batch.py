@@ -48,18 +48,20 @@ def results_dir(gradebook: Path) -> Path:
     return gradebook.parent / f"{gradebook.stem}.results"
 
 
-def learners(submissions: Path) -> list[Path]:
-    """Every learner's entry: folders, and links (a broken one becomes an error row, not a gap)."""
+def learners(submissions: Path, outputs: tuple[Path, ...] = ()) -> list[Path]:
+    """Every learner's entry: folders, and links (a broken one becomes an error row, not a gap);
+    never one of grade-all's own ``outputs`` (a results store or feedback folder placed inside)."""
+    own = {path.resolve() for path in outputs}
     return sorted(p for p in submissions.iterdir()
-                  if not p.name.startswith(".") and (p.is_dir() or p.is_symlink()))
+                  if not p.name.startswith(".") and (p.is_dir() or p.is_symlink()) and p.resolve() not in own)
 
 
 def grade_all(submissions: Path, gradebook: Path, options: GradeOptions, workers: int = 1,
               force: bool = False, on_done: Callable[[SubmissionResult], None] = lambda r: None,
-              ) -> list[SubmissionResult]:
+              outputs: tuple[Path, ...] = ()) -> list[SubmissionResult]:
     """Grade every submission folder not yet recorded and write the CSV gradebook."""
     store = Store(results_dir(gradebook), reset=force)
-    everyone = learners(submissions)
+    everyone = learners(submissions, outputs=(results_dir(gradebook), *outputs))
     pending = [p for p in everyone if force or not store.recorded(p.name)]
     threads = max(1, (os.cpu_count() or 1) // max(1, workers))
     worker_options = {**asdict(options), "threads": options.threads or threads,

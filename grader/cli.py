@@ -21,11 +21,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from grader.commands import UsageError
     from grader.sandbox import SandboxUnavailable
 
     try:
         return int(args.run(args) or 0)
-    except SandboxUnavailable as error:  # a problem of the whole run: one line, before any grading
+    except (UsageError, SandboxUnavailable) as error:  # the whole run's problem: one line, exit 2
         print(f"looplab {args.command}: {error}", file=sys.stderr)
         return 2
 

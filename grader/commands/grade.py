@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from grader.commands import existing_folder
 from grader.grade import GradeOptions, grade_submission
 from grader.reports import feedback_markdown, gradescope, terminal
 from grader.sandbox import NO_ISOLATION_WARNING, SANDBOXES
@@ -48,6 +49,7 @@ def warn_without_isolation(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    existing_folder(args.submission, "the submission folder")
     warn_without_isolation(args)
     result = grade_submission(args.submission, options_from(args))
     print(terminal.render(result))

@@ -5,6 +5,7 @@ import argparse
 from pathlib import Path
 
 from grader.batch import grade_all
+from grader.commands import UsageError, existing_folder, positive_int, writable_file
 from grader.commands.grade import add_grading_options, options_from, warn_without_isolation
 from grader.reports import feedback_markdown, gradescope
 
@@ -14,7 +15,8 @@ HELP = "grade every submission folder in a directory into a CSV gradebook"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("submissions", type=Path, help="directory with one folder per learner")
     parser.add_argument("--out", type=Path, required=True, help="CSV gradebook to write")
-    parser.add_argument("--workers", type=int, default=1, help="submissions graded in parallel")
+    parser.add_argument("--workers", type=positive_int, default=1,
+                        help="learners graded at the same time (1 or more; 2 suits two cores)")
     parser.add_argument("--force", action="store_true", help="regrade learners already recorded")
     parser.add_argument("--feedback", type=Path, help="write one LEARNER.md per learner here")
     parser.add_argument("--json-dir", type=Path, help="write one LEARNER.json (Gradescope) here")
@@ -26,6 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    existing_folder(args.submissions, "the submissions folder")
+    writable_file(args.out, "the gradebook")
+    if (args.course != "looplab" or args.assignment != "looplab") and not args.nbgrader_db:
+        raise UsageError("--course and --assignment name where --nbgrader-db records grades: give --nbgrader-db too")
     warn_without_isolation(args)
     def report(result) -> None:
         status = f"error: {result.error}" if result.error else f"{result.score:g}/{result.max_score:g}"
@@ -36,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
             gradescope.write(result, args.json_dir / f"{result.learner}.json")
 
     results = grade_all(args.submissions, args.out, options_from(args, threads=args.threads),
-                        workers=args.workers, force=args.force, on_done=report)
+                        workers=args.workers, force=args.force, on_done=report,
+                        outputs=tuple(p for p in (args.feedback, args.json_dir) if p))
     print(f"gradebook: {args.out} ({len(results)} learners)")
     if args.nbgrader_db:
         from grader.nbgrader_gradebook import record
