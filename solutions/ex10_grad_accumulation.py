@@ -4,6 +4,8 @@ A batch too large for memory can be split into micro-batches whose gradients add
 ``.grad`` before a single optimizer step. Scale each micro-batch's mean loss by its share of
 the samples, ``len(chunk) / len(x)``, and the sum is exactly the full batch's mean loss, so the
 step is the same as one big-batch step, even when the chunks differ in size.
+Decided: an extra forward without autograd (under ``torch.no_grad()``, to log a loss) is allowed;
+every forward that builds a graph is a micro-batch's.
 """
 from __future__ import annotations
 
