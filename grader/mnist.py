@@ -19,8 +19,7 @@ import struct
 from pathlib import Path
 
 import torch
-from torch.utils.data import Dataset
-
+from grader.harness.datasets import Digits
 from grader.paths import DATA_DIR, REPO_ROOT
 
 ROOT_ENV = "LOOPLAB_DATA"
@@ -73,32 +72,24 @@ def check(root: Path | str | None = None) -> None:
     _verify(raw_dir(root), list(MD5))
 
 
-class InMemoryMNIST(Dataset):
+class InMemoryMNIST(Digits):
     """torchvision's MNIST + ToTensor, decoded once: items are (float32 [1, 28, 28] in [0, 1], int).
 
     Besides torchvision's ``data`` (uint8 [N, 28, 28]), ``targets`` (int64 [N]) and ``classes``,
-    ``images`` (float32 [N, 1, 28, 28]) holds every item's image for whole-tensor batches. The
-    three tensors are shared by all instances of a split in the process (on ``device`` if
-    given): treat them as read-only. Items are fresh copies, as torchvision's are.
+    ``images`` (float32 [N, 1, 28, 28]) holds every item's image. The three tensors are shared by
+    all instances of a split in the process (on ``device`` if given): treat them as read-only.
+    Items are fresh copies, as torchvision's are; a ``DataLoader`` fetches whole batches at once
+    (``Digits.__getitems__``).
     """
-
-    classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
-               "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"]
 
     def __init__(self, root: Path | str | None = None, train: bool = True,
                  device: torch.device | str | None = None) -> None:
         self.root = data_root(root)
-        self.train = train
         tensors = _load(self.root.resolve(), train)
         if device is not None:
             tensors = tuple(tensor.to(device) for tensor in tensors)
-        self.data, self.targets, self.images = tensors
-
-    def __len__(self) -> int:
-        return len(self.targets)
-
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
-        return self.images[index].clone(), int(self.targets[index])
+        data, targets, images = tensors
+        super().__init__(data, targets, train=train, images=images)
 
     def __repr__(self) -> str:
         split = "Train" if self.train else "Test"

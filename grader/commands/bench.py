@@ -10,11 +10,12 @@ HELP = "measure MNIST paths, grading overhead, batch throughput and spy cost; pr
 _METHOD = """
 How each row is measured (one `looplab bench` run):
 
-1. MNIST: `solutions/ex08_mnist.train_mnist` (whole-tensor fast path) on `InMemoryMNIST` against
-   `train_mnist_canonical` on `torchvision.datasets.MNIST(transform=ToTensor())` through a
-   shuffling `DataLoader`; Linear(784, 10), SGD 0.1, batch 64. Unless `--full-canonical`, the
-   canonical pipeline is timed for 1 epoch and its time x5 is reported, labelled "(estimate)";
-   its accuracy is then after 1 epoch. Accuracy is on the 10,000 test digits.
+1. MNIST: `solutions/ex08_mnist.train_mnist` (the shuffling `DataLoader` loop a learner
+   writes; Linear(784, 10), SGD 0.1, batch 64) on looplab's `InMemoryMNIST` (batched fetch,
+   `__getitems__`) against the same loop on `torchvision.datasets.MNIST(transform=ToTensor())`,
+   and against a whole-tensor loop without a DataLoader (the floor). Unless `--full-canonical`,
+   the torchvision run is timed for 1 epoch and its time x5 is reported, labelled "(estimate)".
+   Accuracy is on the 10,000 test digits.
 2. Grading: `python -m grader.worker solutions/ ...` (hidden suites, one child per exercise,
    parent judging) against a bare run: one fresh process that runs each exercise's probe
    in-process on the solution with the hidden suite's `INPUTS` (spy included, no child, no
@@ -27,11 +28,10 @@ How each row is measured (one `looplab bench` run):
 
 Where the floors are (why a target can stay unmet on 2 cores):
 
-- MNIST: the fast path costs about 0.3 ms a step (forward, cross-entropy, autograd, SGD) for
-  4,690 steps; no data handling is left in it. The canonical pipeline's cost is PIL decoding and
-  collation per sample, which varies with the machine's load far more than the fast path does.
-  A 20x ratio on an idle machine would need a step without autograd and torch.optim, which is
-  not what exercise 8 teaches.
+- MNIST: a step costs about 0.3 ms (forward, cross-entropy, autograd, SGD) for 4,690 steps;
+  the DataLoader adds its sampler and the collation of 64 items a batch on top of the floor.
+  torchvision's cost is PIL decoding and collation per sample, which varies with the machine's
+  load far more than the tensor paths do.
 - Grading: the grading process must import torch and pytest and build torch.optim optimizers
   for its own replays (the first optimizer of a process imports torch._dynamo, about 2 s); the
   fork server pays the same once. A worker starts the fork server first thing and runs the

@@ -11,42 +11,21 @@ from pathlib import Path
 
 import torch
 from torch import nn
-from torch.utils.data import Dataset
 
-from grader.harness import values
+from grader.harness import datasets, values
 from grader.harness.probe import ProbeContext
 from grader.harness.spy import LoopSpy
 
 
-class TrainingDigits(Dataset):
-    """MNIST training digits as InMemoryMNIST serves them: (float32 [1, 28, 28] in [0, 1], int)."""
-
-    classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
-               "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"]
-
-    def __init__(self, data: torch.Tensor, targets: torch.Tensor) -> None:
-        self.data, self.targets = data, targets
-        self.images = data.unsqueeze(1).to(torch.float32).div(255)
-        self.train = True
-
-    @classmethod
-    def load(cls, folder: str) -> "TrainingDigits":
-        blob = torch.load(Path(folder, "train.pt"), weights_only=True)
-        return cls(blob["data"], blob["targets"])
-
-    def subset(self, indices: torch.Tensor) -> "TrainingDigits":
-        return TrainingDigits(self.data[indices], self.targets[indices])
-
-    def __len__(self) -> int:
-        return len(self.targets)
-
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
-        return self.images[index].clone(), int(self.targets[index])
+def training_digits(folder: str) -> datasets.Digits:
+    """The permuted training digits the parent wrote into ``folder``."""
+    blob = torch.load(Path(folder, "train.pt"), weights_only=True)
+    return datasets.Digits(blob["data"], blob["targets"])
 
 
 def run(module, ctx: ProbeContext) -> None:
     data = ctx.inputs
-    train_set = TrainingDigits.load(data["train_dir"])
+    train_set = training_digits(data["train_dir"])
     torch.manual_seed(data["seed"])
     model = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))  # used if build_model() fails
     with ctx.scenario("build_model") as record:
@@ -65,7 +44,8 @@ def run(module, ctx: ProbeContext) -> None:
         ctx.save_state("train", values.state_tensors(model))
     with ctx.scenario("evaluate") as record:
         scored = evaluation_model(data["seed"])
-        subset = train_set.subset(evaluation_indices(data))
+        indices = evaluation_indices(data)
+        subset = datasets.Digits(train_set.data[indices], train_set.targets[indices])
         accuracy = module.evaluate(scored, subset, device=ctx.device)
         record.update(type=values.type_name(accuracy), accuracy=values.as_float(accuracy))
 
