@@ -6,17 +6,19 @@ but no values: a tensor left on the CPU then raises a device error, and reading 
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from grader.harness import datasets, values
-from grader.harness.pretend import pretended as pretended_machine
+from grader.harness.pretend import imported_under, pretended as pretended_machine
 from grader.harness.probe import ProbeContext
 from grader.harness.spy import LoopSpy
 
 # (cuda available, mps available) pretended while calling pick_device("auto")
-PRETENDED = ((True, False), (False, True), (False, False))
+PRETENDED = ((True, False), (False, True), (False, False), (True, True))
 
 
 def run(module, ctx: ProbeContext) -> None:
@@ -49,14 +51,22 @@ def _pick_device(module, ctx: ProbeContext) -> None:
         record["available"] = [torch.cuda.is_available(), torch.backends.mps.is_available()]
         pretended, refused = [], {}
         for cuda, mps in PRETENDED:
-            with pretended_machine(cuda, mps, module):
-                pretended.append(_shown(module.pick_device("auto")))
-        with pretended_machine(False, False, module):
+            with _on_machine(module, ctx, cuda, mps) as on_machine:
+                pretended.append(_shown(on_machine.pick_device("auto")))
+        with _on_machine(module, ctx, False, False) as on_machine:
             for name in ("cuda", "mps"):
-                refused[name] = _refusal(module, name)
-        with pretended_machine(True, True, module):
-            granted = {name: _shown(module.pick_device(name)) for name in ("cuda", "mps")}
+                refused[name] = _refusal(on_machine, name)
+        with _on_machine(module, ctx, True, True) as on_machine:
+            granted = {name: _shown(on_machine.pick_device(name)) for name in ("cuda", "mps")}
         record.update(pretended=pretended, refused=refused, granted=granted)
+
+
+@contextmanager
+def _on_machine(module, ctx: ProbeContext, cuda: bool, mps: bool):
+    """The learner's module as imported on the pretended machine (answers kept at import agree)."""
+    fresh = imported_under(ctx.learner_file, cuda, mps) or module
+    with pretended_machine(cuda, mps, fresh):
+        yield fresh
 
 
 def _move_batch(module, ctx: ProbeContext, data: dict) -> None:
