@@ -38,6 +38,10 @@ def order_problems(events: list[dict], position: Position = Position()) -> list[
         elif kind == "step":
             step += 1
             in_closure_step = bool(event.get("closure"))
+            if event.get("given") is False:
+                problems.append(("own_optimizer", f"optimizer.step() in {position.of(step)} belongs to an optimizer "
+                                 "your code made itself, not the one it was given: train with the optimizer passed "
+                                 "in (its learning rate, momentum and state are the caller's choice)"))
             if not in_closure_step:
                 problems.extend(_judge_step(event, backwards, position.of(step)))
             backwards = 0

@@ -8,7 +8,8 @@ losses are averaged by sample count. A better validation loss saves a REAL copy 
 after the last epoch, load the best copy back into the model. Return a dict:
 ``{"best_val_loss": float, "best_epoch": int (1-based), "train_losses": [float per epoch],
 "val_losses": [float per epoch]}``.
-Decided: on a tie, the earlier epoch stays the best (only a strictly lower loss replaces it).
+Decided: on a tie, any of the tied epochs may be kept (``<`` keeps the first, ``<=`` the last);
+``best_epoch`` names the epoch whose weights are handed back.
 """
 from __future__ import annotations
 

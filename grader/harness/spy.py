@@ -12,7 +12,9 @@ its own) are not the learner's loop and do not count.
   A backward is seen through the gradient hooks of the parameters themselves, one event per
   autograd run (graph task), so every spelling counts: ``loss.backward()``,
   ``torch.autograd.backward(loss)``, ``from torch.autograd import backward``, ``closure`` steps.
-- ``{"kind": "step", "closure": bool, "grads": "present" | "empty"}`` and ``{"kind": "step_end"}``.
+- ``{"kind": "step", "closure": bool, "grads": "present" | "empty", "given": bool}`` and
+  ``{"kind": "step_end"}``; ``given`` is False for a step of an optimizer other than the one
+  handed in (``LoopSpy(model, optimizer=...)``): one the learner's code made itself.
 - ``{"kind": "forward", "module": name, "training": bool, "grad": bool, "input_device": str,
   "param_device": str, "batch": int | None}`` for modules called from outside any module.
 - ``{"kind": "loss", "module": name, "input_shape": [...], "target_shape": [...],
@@ -42,7 +44,7 @@ class LoopSpy:
     runs forward, or held by an optimizer that steps.
     """
 
-    def __init__(self, *watched: torch.nn.Module) -> None:
+    def __init__(self, *watched: torch.nn.Module, optimizer: torch.optim.Optimizer | None = None) -> None:
         self.events: list[dict[str, Any]] = []
         self._handles: list[Any] = []
         self._depth = 0
@@ -51,6 +53,7 @@ class LoopSpy:
         self._token = object()
         self._serial = 0
         self._watched = watched
+        self._given = optimizer  # the optimizer handed to the learner's function, if any
 
     def __enter__(self) -> "LoopSpy":
         optim, modules = optimizer_module, torch.nn.modules.module
@@ -117,6 +120,7 @@ class LoopSpy:
         self._backward = None  # a backward after this step is a new one, even in the same task
         self.events.append({"kind": "step", "closure": closure,
                             "grads": "present" if present else "empty",
+                            "given": self._given is None or optimizer is self._given,
                             "params": [getattr(p, _SERIAL) for p in params if hasattr(p, _SERIAL)]})
 
     def _on_step_end(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:

@@ -172,6 +172,9 @@ def test_returns_the_losses_and_the_best_epoch(observed):
     _losses(result, "train_losses", epochs)
     val_losses = _losses(result, "val_losses", epochs)
     expect(result["best_epoch_type"] == "int", f"best_epoch is a {result['best_epoch_type']}, expected an int")
+    expect(result["best_val_loss"] is not None or result["best_val_loss_type"] != "float",
+           "best_val_loss is not a finite number (still float('inf')?): it was never updated, so no epoch "
+           "was kept as the best; compare each epoch's validation loss with the best so far")
     expect(result["best_val_loss"] is not None,
            f"best_val_loss is a {result['best_val_loss_type']}, expected a Python float: use loss.item()")
     lowest = 1 + val_losses.index(min(val_losses))
@@ -183,6 +186,11 @@ def test_returns_the_losses_and_the_best_epoch(observed):
     gap = abs(result["best_val_loss"] - min(val_losses))
     expect(gap < 1e-9, f"best_val_loss is {result['best_val_loss']:.6f}, {gap:.6f} away from the lowest loss in "
            "the returned val_losses: keep the validation loss of the best epoch")
+    tied = _result(observed, "lr0")
+    epochs = SCENARIOS["lr0"]["epochs"]
+    expect(type(tied["best_epoch"]) is int and 1 <= tied["best_epoch"] <= epochs,
+           f"with lr=0 every epoch's validation loss is the same, and best_epoch is {tied['best_epoch']}: on a "
+           f"tie any of the tied epochs may be the best, counted from 1 to {epochs}")
 
 
 @pytest.mark.points(4)

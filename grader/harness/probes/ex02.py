@@ -16,14 +16,14 @@ def run(module, ctx: ProbeContext) -> None:
         with ctx.scenario(name) as record:
             model = datasets.seeded_linear(1, 1, data["seed"])
             optimizer = _optimizer(optimizer_name, model, data["lr"])
-            with LoopSpy() as spy:
+            with LoopSpy(model, optimizer=optimizer) as spy:
                 loss = module.train_step(model, nn.MSELoss(), optimizer, x, y)
             record.update(loss_type=values.type_name(loss), loss=values.as_float(loss), events=spy.trace(model))
             ctx.save_state(name, values.state_tensors(model))
     with ctx.scenario("fit") as record:
         model = datasets.seeded_linear(1, 1, data["seed"])
         optimizer = torch.optim.SGD(model.parameters(), lr=data["lr"])
-        with LoopSpy() as spy:
+        with LoopSpy(model, optimizer=optimizer) as spy:
             losses = module.fit(model, nn.MSELoss(), optimizer, x, y, data["epochs"])
         record.update(losses=values.describe_list(losses), events=spy.trace(model))
         ctx.save_state("fit", values.state_tensors(model))

@@ -38,7 +38,7 @@ def _probe_training(module, ctx: ProbeContext, data: dict) -> None:
             model = datasets.seeded_linear(2, 1, data["seed"])
             optimizer = torch.optim.SGD(model.parameters(), lr=lr)
             loader = DataLoader(TensorDataset(x, y), batch_size=data["batch_size"], shuffle=False)
-            with LoopSpy() as spy:
+            with LoopSpy(model, optimizer=optimizer) as spy:
                 losses = module.train_epochs(model, nn.MSELoss(), optimizer, loader, data["epochs"])
             record.update(losses=values.describe_list(losses), events=spy.trace(model))
             ctx.save_state(name, values.state_tensors(model))
@@ -48,7 +48,7 @@ def _probe_training(module, ctx: ProbeContext, data: dict) -> None:
         optimizer = _fused_adamw(model)
         loader = DataLoader(TensorDataset(x, y), batch_size=data["batch_size"], shuffle=True,
                             generator=torch.Generator().manual_seed(data["seed"]))
-        with LoopSpy() as spy:
+        with LoopSpy(model, optimizer=optimizer) as spy:
             losses = module.train_epochs(model, nn.MSELoss(), optimizer, loader, data["epochs"])
         record.update(losses=values.describe_list(losses), events=spy.trace(model))
 

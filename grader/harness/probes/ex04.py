@@ -31,7 +31,7 @@ def run(module, ctx: ProbeContext) -> None:
             if lr is not None:
                 optimizer = torch.optim.SGD(model.parameters(), lr=data["lr"] if lr == "lr" else lr)
             loader = DataLoader(TensorDataset(x, y), batch_size=data["batch_size"], shuffle=False)
-            with LoopSpy() as spy:
+            with LoopSpy(model, optimizer=optimizer) as spy:
                 loss = module.run_epoch(model, nn.MSELoss(), loader, optimizer=optimizer)
             record.update(loss_type=values.type_name(loss), loss=values.as_float(loss), events=spy.trace(model))
             ctx.save_state(name, values.state_tensors(model))

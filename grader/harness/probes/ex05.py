@@ -33,7 +33,7 @@ def run(module, ctx: ProbeContext) -> None:
             handle = model.register_forward_pre_hook(lambda module, args: forwards.append(
                 {"phase": reading["phase"], "training": module.training, "grad": torch.is_grad_enabled()}))
             try:
-                with LoopSpy() as spy:
+                with LoopSpy(model, optimizer=optimizer) as spy:
                     result = module.train_with_best_checkpoint(model, nn.MSELoss(), optimizer, train_loader,
                                                                val_loader, spec["epochs"])
             finally:

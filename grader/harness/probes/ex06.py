@@ -31,7 +31,7 @@ def run(module, ctx: ProbeContext) -> None:
         model = datasets.seeded_linear(data["features"], 1, data["seed"])
         optimizer = torch.optim.SGD(model.parameters(), lr=data["lr"])
         loader = DataLoader(TensorDataset(x, y), batch_size=data["batch_size"])
-        with LoopSpy() as spy:
+        with LoopSpy(model, optimizer=optimizer) as spy:
             try:
                 losses = module.train_on_device(model, nn.MSELoss(), optimizer, loader,
                                                 data["epochs"], ctx.device)

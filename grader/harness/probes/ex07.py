@@ -24,7 +24,7 @@ def run(module, ctx: ProbeContext) -> None:
         model = datasets.seeded_linear(x.shape[1], 1, data["seed"])
         optimizer = torch.optim.SGD(model.parameters(), lr=data["lr"])
         loader = DataLoader(TensorDataset(x, labels), batch_size=data["batch_size"])
-        with LoopSpy() as spy:
+        with LoopSpy(model, optimizer=optimizer) as spy:
             losses = module.train_classifier(model, loader, optimizer, data["epochs"])
         record.update(losses=values.describe_list(losses), events=spy.trace(model))
         ctx.save_state("train", values.state_tensors(model))

@@ -37,7 +37,7 @@ def run(module, ctx: ProbeContext) -> None:
                 record["output_shape"] = list(built(torch.zeros(3, 1, 28, 28)).shape)
             model = built
     with ctx.scenario("train") as record:
-        with LoopSpy() as spy:
+        with LoopSpy(model) as spy:
             losses = module.train_mnist(model, train_set, device=ctx.device, epochs=data["epochs"],
                                         batch_size=data["batch_size"], lr=data["lr"], seed=data["seed"])
         record.update(losses=values.describe_list(losses), events=spy.trace(model))

@@ -15,7 +15,7 @@ def run(module, ctx: ProbeContext) -> None:
     x, y = regression(data)
     with ctx.scenario("train_full_batch") as record:
         model, optimizer = start(data)
-        with LoopSpy() as spy:
+        with LoopSpy(model, optimizer=optimizer) as spy:
             losses = module.train_full_batch(model, nn.MSELoss(), optimizer, x, y, data["epochs"])
         record.update(losses=values.describe_list(losses), events=spy.trace(model))
         ctx.save_state("train_full_batch", values.state_tensors(model))
@@ -25,7 +25,7 @@ def run(module, ctx: ProbeContext) -> None:
         with ctx.scenario(name) as record:
             model, optimizer = start(data)
             loader = DataLoader(TensorDataset(x, y), batch_size=data["batch_size"])
-            with LoopSpy() as spy:
+            with LoopSpy(model, optimizer=optimizer) as spy:
                 losses = getattr(module, name)(model, nn.MSELoss(), optimizer, loader, data["epochs"])
             record.update(losses=values.describe_list(losses), events=spy.trace(model))
             ctx.save_state(name, values.state_tensors(model))

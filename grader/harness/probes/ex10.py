@@ -16,7 +16,7 @@ def run(module, ctx: ProbeContext) -> None:
             optimizer = torch.optim.SGD(model.parameters(), lr=case["lr"])
             calls = []
             for x, y in batches(case):
-                with LoopSpy() as spy:
+                with LoopSpy(model, optimizer=optimizer) as spy:
                     loss = module.accumulated_step(model, nn.MSELoss(), optimizer, x, y, case["micro_batches"])
                 calls.append({"loss_type": values.type_name(loss), "loss": values.as_float(loss),
                               "events": spy.trace(model)})
