@@ -4,7 +4,8 @@ Every PyTorch training step is the same five lines: forward, loss, zero_grad, ba
 Write one step, then a full-batch fit that repeats it, then a helper that builds the whole
 recipe for a line: ``Linear(1, 1)`` + ``MSELoss`` + ``SGD(lr=0.1)``.
 Decided: call the model, ``model(x)``, not ``model.forward(x)``: hooks on a model (the checker's,
-and many libraries') run only through ``model(x)``.
+and many libraries') run only through ``model(x)``. ``train_step`` may be handed a model whose
+``.grad`` still holds an earlier backward's gradients: clear them before ``loss.backward()``.
 """
 from __future__ import annotations
 

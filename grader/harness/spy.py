@@ -12,7 +12,7 @@ its own) are not the learner's loop and do not count.
   A backward is seen through the gradient hooks of the parameters themselves, one event per
   autograd run (graph task), so every spelling counts: ``loss.backward()``,
   ``torch.autograd.backward(loss)``, ``from torch.autograd import backward``, ``closure`` steps.
-- ``{"kind": "step", "closure": bool, "grads": "present" | "empty", "given": bool}`` and
+- ``{"kind": "step", "closure": bool, "grads": "present" | "empty", "given": bool, "lr": float}`` and
   ``{"kind": "step_end"}``; ``given`` is False for a step of an optimizer other than the one
   handed in (``LoopSpy(model, optimizer=...)``): one the learner's code made itself.
 - ``{"kind": "forward", "module": name, "training": bool, "grad": bool, "input_device": str,
@@ -121,6 +121,7 @@ class LoopSpy:
         self.events.append({"kind": "step", "closure": closure,
                             "grads": "present" if present else "empty",
                             "given": self._given is None or optimizer is self._given,
+                            "lr": _learning_rate(optimizer),
                             "params": [getattr(p, _SERIAL) for p in params if hasattr(p, _SERIAL)]})
 
     def _on_step_end(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
@@ -184,6 +185,14 @@ class TorchCalls(TorchFunctionMode):
     def names(self) -> list[str]:
         """The torch functions called, most called first."""
         return sorted(self.called, key=lambda name: -self.called[name])
+
+
+def _learning_rate(optimizer: torch.optim.Optimizer) -> float | None:
+    """The first parameter group's learning rate as a float (None where it is not a number)."""
+    try:
+        return float(optimizer.param_groups[0]["lr"])
+    except (IndexError, KeyError, TypeError, ValueError):
+        return None
 
 
 def _holds_gradient(parameter: torch.Tensor) -> bool:

@@ -20,6 +20,14 @@ def run(module, ctx: ProbeContext) -> None:
                 loss = module.train_step(model, nn.MSELoss(), optimizer, x, y)
             record.update(loss_type=values.type_name(loss), loss=values.as_float(loss), events=spy.trace(model))
             ctx.save_state(name, values.state_tensors(model))
+    with ctx.scenario("train_step_stale") as record:
+        model = datasets.seeded_linear(1, 1, data["seed"])
+        optimizer = _optimizer("SGD", model, data["lr"])
+        _leave_stale_gradients(model)  # as an earlier backward would: train_step must clear them
+        with LoopSpy(model, optimizer=optimizer) as spy:
+            module.train_step(model, nn.MSELoss(), optimizer, x, y)
+        record.update(events=spy.trace(model))
+        ctx.save_state("train_step_stale", values.state_tensors(model))
     with ctx.scenario("fit") as record:
         model = datasets.seeded_linear(1, 1, data["seed"])
         optimizer = torch.optim.SGD(model.parameters(), lr=data["lr"])
@@ -38,3 +46,9 @@ def _optimizer(name: str, model: nn.Module, lr: float) -> torch.optim.Optimizer:
     if name == "Adam":
         return torch.optim.Adam(model.parameters(), lr=lr)
     return torch.optim.SGD(model.parameters(), lr=lr)
+
+
+def _leave_stale_gradients(model: nn.Module) -> None:
+    """Non-zero ``.grad`` on every parameter, as if an earlier backward had run."""
+    for parameter in model.parameters():
+        parameter.grad = torch.full_like(parameter, 0.5)
