@@ -58,7 +58,7 @@ def test_correct_submission_gets_full_marks(autograder_zip, tmp_path):
     results, stdout = run_autograder(autograder_zip, tmp_path, {f"exercises/{EX02.filename}": solution})
     assert f"grader from {tmp_path / 'source' / 'looplab' / 'grader'}" in stdout
     assert results["score"] == 15.0
-    assert len(results["tests"]) == 5
+    assert len(results["tests"]) == 6
     for test in results["tests"]:
         assert TEST_KEYS <= set(test)
         assert (test["status"], test["score"]) == ("passed", test["max_score"])

@@ -69,7 +69,7 @@ def test_release_hides_solutions_and_hidden_tests(course):
         assert secret not in text
     cells = nbformat.reads(text, as_version=4).cells
     assert "raise NotImplementedError()" in cells[1].source
-    assert "# Hidden check ex02.train_step_call_order (3 points):" in text
+    assert "# Hidden check ex02.train_step_call_order (2 points):" in text
 
 
 def test_autograde_scores_full_marks_and_zero_in_the_gradebook(course):
@@ -79,8 +79,9 @@ def test_autograde_scores_full_marks_and_zero_in_the_gradebook(course):
         notebook = gb.find_submission_notebook(EX02.module, "looplab", "alice")
         cells = {grade.name: grade.max_score for grade in notebook.grades}
     assert scores == {"alice": (15.0, 15.0), "bob": (0.0, 15.0)}
-    assert cells == {"ex02-train_step_returns_loss_as_float": 2.0, "ex02-train_step_call_order": 3.0,
+    assert cells == {"ex02-train_step_returns_loss_as_float": 2.0, "ex02-train_step_call_order": 2.0,
                      "ex02-train_step_updates_like_sgd_and_adam": 3.0,
+                     "ex02-train_step_clears_gradients_it_is_handed": 1.0,
                      "ex02-fit_runs_one_step_per_epoch": 3.0, "ex02-fit_line_learns_the_hidden_line": 4.0}
 
 
@@ -88,7 +89,7 @@ def test_autograded_cells_carry_the_feedback_and_no_stderr(course):
     graded = nbformat.read(course / "autograded" / "bob" / "looplab" / NOTEBOOK, as_version=4)
     outputs = [o for cell in graded.cells if _is_grade_cell(cell) for o in cell.outputs]
     errors = [o for o in outputs if o.output_type == "error"]
-    assert len(errors) == 5 and all("NotImplementedError" in o.evalue for o in errors)
+    assert len(errors) == 6 and all("NotImplementedError" in o.evalue for o in errors)
     assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
 
 
@@ -133,7 +134,7 @@ def test_notebooks_pass_nbgraders_metadata_validation(tmp_path):
     notebook = nbformat.read(plan.notebooks[0], as_version=4)
     MetadataValidator().validate_nb(notebook)
     points = [c.metadata["nbgrader"]["points"] for c in notebook.cells if _is_grade_cell(c)]
-    assert points == [2.0, 3.0, 3.0, 3.0, 4.0]
+    assert points == [2.0, 2.0, 3.0, 1.0, 3.0, 4.0]
     assert json.loads(plan.notebooks[0].read_text())["metadata"]["kernelspec"]["name"] == "python3"
 
 
