@@ -50,13 +50,23 @@ class Digits(Dataset):
                  images: torch.Tensor | None = None) -> None:
         self.data, self.targets, self.train = data, targets, train
         self.images = data.unsqueeze(1).to(torch.float32).div(255) if images is None else images
+        self._fetched: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self.targets)
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        if self._fetched is not None:
+            self._fetched.append(int(index))
         return self.images[index].clone(), int(self.targets[index])
 
     def __getitems__(self, indices: list[int]) -> list[tuple[torch.Tensor, int]]:
         batch = torch.as_tensor(indices, dtype=torch.long)
+        if self._fetched is not None:
+            self._fetched.extend(batch.tolist())
         return list(zip(self.images[batch].unbind(0), self.targets[batch].tolist()))
+
+    def record_fetches(self) -> list[int]:
+        """From now on, every index fetched (in this process) is appended to the returned list."""
+        self._fetched = []
+        return self._fetched

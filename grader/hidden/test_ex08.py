@@ -107,6 +107,10 @@ def test_build_model_is_a_linear_classifier(observed):
     expect(record["output_shape"] == [3, 10],
            f"build_model() maps 3 images [3, 1, 28, 28] to shape {record['output_shape']}, expected [3, 10]: "
            "flatten each image to 784 values first (nn.Flatten())")
+    expect(not record.get("probabilities"),
+           "build_model()'s outputs are probabilities (every row is non-negative and sums to 1: a Softmax at "
+           "the end), expected 10 raw logits: end with the Linear layer, CrossEntropyLoss applies log_softmax "
+           "itself")
 
 
 @pytest.mark.points(3)
@@ -120,6 +124,11 @@ def test_train_mnist_steps_and_losses(observed):
     expect(steps == epochs * per_epoch,
            f"train_mnist() took {steps} optimizer steps, expected {epochs * per_epoch}: {epochs} epochs of "
            f"{per_epoch} minibatches ({TRAIN_SIZE} training digits in batches of {size})")
+    order = record.get("order") or {}
+    expect(not order.get("stored_order"), "train_mnist() served the training digits of epoch 1 in their stored "
+           "order: shuffle them (DataLoader(..., shuffle=True, generator=...))")
+    expect(not order.get("repeated"), "train_mnist() served the training digits in the same order in epochs 1 "
+           "and 2: let the DataLoader shuffle every epoch (shuffling once before training is not enough)")
     problems = order_problems(record["events"], Position(per_epoch))
     expect(not problems, problems[0] if problems else "")
     expect(losses[-1] < losses[0] and all(0 < loss < 3 for loss in losses),
@@ -137,8 +146,9 @@ def test_grader_measured_test_accuracy(observed):
            f"the grader loaded your trained weights into its own Linear(784, 10): they classify "
            f"{measured:.2%} of the 10,000 test digits right, expected more than 90% (5 epochs of SGD, "
            "lr 0.1, shuffled batches of 64, CrossEntropyLoss give about 92%; train the model passed in, "
-           "on the training set passed in: this grading's digits have their pixels and labels "
-           "shuffled by a secret permutation, so weights trained anywhere else do not fit them)")
+           "on the training set passed in, on the images as given (not normalised: the grader scores your "
+           "weights on images in [0, 1]); this grading's digits have their pixels and labels shuffled by a "
+           "secret permutation, so weights trained anywhere else do not fit them)")
 
 
 @pytest.mark.points(3)

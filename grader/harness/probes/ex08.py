@@ -34,13 +34,17 @@ def run(module, ctx: ProbeContext) -> None:
         if isinstance(built, nn.Module):
             record["shapes"] = [list(p.shape) for p in built.parameters()]
             with torch.no_grad():
-                record["output_shape"] = list(built(torch.zeros(3, 1, 28, 28)).shape)
+                output = built(torch.rand(3, 1, 28, 28, generator=torch.Generator().manual_seed(data["seed"])))
+            record["output_shape"] = list(output.shape)
+            record["probabilities"] = _rows_are_probabilities(output)
             model = built
     with ctx.scenario("train") as record:
+        served = train_set.record_fetches()
         with LoopSpy(model) as spy:
             losses = module.train_mnist(model, train_set, device=ctx.device, epochs=data["epochs"],
                                         batch_size=data["batch_size"], lr=data["lr"], seed=data["seed"])
-        record.update(losses=values.describe_list(losses), events=spy.trace(model))
+        record.update(losses=values.describe_list(losses), events=spy.trace(model),
+                      order=_epoch_orders(served, len(train_set)))
         ctx.save_state("train", values.state_tensors(model))
     with ctx.scenario("evaluate") as record:
         scored = evaluation_model(data["seed"])
@@ -64,3 +68,20 @@ def evaluation_indices(data: dict) -> torch.Tensor:
     """Which training digits evaluate() scores: a seeded sample, not a multiple of its batch size."""
     generator = torch.Generator().manual_seed(data["seed"] + 1)
     return torch.randperm(60000, generator=generator)[: data["eval_n"]]
+
+
+def _rows_are_probabilities(output) -> bool:
+    """Whether every row is non-negative and sums to 1 (softmax output), not free logits."""
+    if not isinstance(output, torch.Tensor) or output.dim() != 2 or output.device.type == "meta":
+        return False
+    rows = output.detach().float()
+    return bool((rows >= 0).all() and torch.allclose(rows.sum(dim=1), torch.ones(len(rows)), atol=1e-4))
+
+
+def _epoch_orders(served: list[int], size: int) -> dict:
+    """How the training digits were served: whether epoch 1 was in stored order and whether epoch 2
+    repeated epoch 1 (None when the fetches were not seen, e.g. DataLoader workers)."""
+    if len(served) < 2 * size:
+        return {"seen": False}
+    first, second = served[:size], served[size:2 * size]
+    return {"seen": True, "stored_order": first == list(range(size)), "repeated": first == second}
