@@ -150,15 +150,17 @@ def test_fit_line_learns_the_hidden_line(observed):
     weight, bias = state["weight"].item(), state["bias"].item()
     slope, intercept = _least_squares()
     lr, epochs = INPUTS["lr"], INPUTS["line_epochs"]
+    rates = sorted({event["lr"] for event in record["events"] if event["kind"] == "step"} - {None})
+    expect(rates in ([], [lr]), f"fit_line(x, y, epochs={epochs}, lr={lr}) stepped with lr={', '.join(map(str, rates))}: "
+           "build the optimizer with the lr fit_line is given")
+    steps = count(record["events"], "step")
+    expect(steps == INPUTS["line_epochs"],
+           f"fit_line() took {steps} optimizer steps on the model it returned for {INPUTS['line_epochs']} "
+           "epochs, expected one per epoch")
     for name, got, best in (("weight", weight, slope), ("bias", bias, intercept)):
         expect(near(got, best, 0.05),
                f"fit_line(x, y, epochs={epochs}, lr={lr}) learned a {name} {abs(got - best):.3f} away from the "
                f"best line through the data it was given (allowed: 0.05): train nn.Linear(1, 1) on x and y with "
                f"SGD at the lr it is given")
     expect(losses[-1] < losses[0], f"fit_line() losses went from {losses[0]:.4f} to {losses[-1]:.4f}: they should fall")
-    rates = sorted({event["lr"] for event in record["events"] if event["kind"] == "step"} - {None})
-    expect(rates in ([], [lr]), f"fit_line(x, y, epochs={epochs}, lr={lr}) stepped with lr={', '.join(map(str, rates))}: "
-           "build the optimizer with the lr fit_line is given")
-    steps = count(record["events"], "step")
-    expect(steps == INPUTS["line_epochs"],
-           f"fit_line() took {steps} optimizer steps for {INPUTS['line_epochs']} epochs, expected one per epoch")
+

@@ -205,3 +205,20 @@ def test_train_epochs_losses_averaged_by_sample_count(observed):
            f"with lr=0 epoch {worst + 1} has loss {got:.5f}{what}, {abs(got - want[worst]):.2g} off the mean over "
            f"the {TRAIN['n']} samples in {_sizes(TRAIN['n'], TRAIN['batch_size'])}: add loss.item() * len(x) per "
            "batch and divide by the number of samples")
+    _expect_each_epoch_its_own(observed)
+
+
+def _expect_each_epoch_its_own(observed) -> None:
+    """With lr > 0 each epoch's loss is that epoch's own mean (the running total starts again)."""
+    record = observed.scenario("train_epochs", "train_epochs")
+    losses = losses_of(record, "train_epochs", TRAIN["epochs"])
+    if not _matches_replay(observed):
+        return  # the weights check names what went wrong; these losses would only repeat it
+    _, want = _replay(TRAIN["lr"])
+    running = [sum(want[:k + 1]) / (k + 1) for k in range(len(want))]
+    for epoch, (got, expected) in enumerate(zip(losses, want), start=1):
+        what = " (that is the mean of all epochs so far)" if abs(got - running[epoch - 1]) < 1e-5 else ""
+        expect(abs(got - expected) < 1e-5,
+               f"epoch {epoch} of train_epochs(lr={TRAIN['lr']}) has loss {got:.5f}{what}, "
+               f"{abs(got - expected):.2g} off that epoch's own mean over its samples: start the running "
+               "total and the sample count again at the top of every epoch")
