@@ -129,7 +129,7 @@ def _run_in(scratch: Path, request: ChildRequest, limits: Limits, uid: int | Non
         "exercise": request.exercise, "module_path": str(work / request.learner_file.name),
         "device": request.device, "inputs": request.inputs, "out_dir": str(out),
         "threads": request.threads, "wall_s": limits.wall_s, "cpu_s": limits.cpu_s,
-        "memory_mb": limits.memory_mb,
+        "memory_mb": limits.memory_mb, "scratch_mb": limits.scratch_mb,
         "output_kb": limits.output_kb, "grader": _grader_identity(request.sandbox),
     })
     command = [sys.executable, "-I", "-c", _BOOT.format(runtime=str(runtime)), str(request_file)]
@@ -259,6 +259,9 @@ def _read_outcome(out: Path, key: bytes, returncode: int, timed_out: bool, limit
         return ChildOutcome("timeout", f"the grader's child process did not start within {STARTUP_S:g} s")
     if ending.get("timed_out"):
         status, message = "timeout", _timeout_message(limits)
+    elif ending.get("disk"):
+        status, message = "file_size", (f"your code wrote more than {limits.scratch_mb} MB of files into its "
+                                        "working folder and was stopped")
     else:
         status, message = _explain_exit(int(ending.get("returncode", 1)), limits)
     if isinstance(frame, dict) and frame.get("stage") == "scenario":

@@ -22,6 +22,7 @@ class Limits:
     memory_mb: int = 6144
     file_mb: int = 64
     output_kb: int = 64
+    scratch_mb: int = 256  # all files in the child's scratch folder together (the supervisor watches)
 
     def apply(self) -> None:
         """Set the limits on the current process (called in the child before exec)."""

@@ -70,6 +70,8 @@ CASES = {
     # also graded by grade-all in tests/test_batch.py, where there is a worker to attack
     "kill_worker": Case(0, ("RuntimeError: no grader.worker process above me",)),
     "forge_results": Case(0, ("calling train_step() raised NotImplementedError",)),
+    "disk_filler": Case(0, ("calling train_step() raised FileSizeLimitExceeded: your code wrote more than",),
+                        {"scratch_mb": 96}),
     "write_environment": Case(15),
     "fifo_output": Case(15),
     "shared_memory": Case(15),

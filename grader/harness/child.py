@@ -73,7 +73,8 @@ def main(request_path: str) -> None:
     prctl(PR_SET_CHILD_SUBREAPER, 1)
     pid, pump = _fork_learner(request, key)
     budget = max(0.5, float(request.get("wall_s", 300)) - WALL_MARGIN_S)
-    ending = _watch(pid, pump, started + STARTUP_S, budget, _still_running(request.get("grader")))
+    disk = _DiskWatch(out_dir.parent, int(request.get("scratch_mb", 256)))
+    ending = _watch(pid, pump, started + STARTUP_S, budget, _still_running(request.get("grader")), disk)
     if ending.get("orphaned"):
         return
     _write_result(out_dir, bytes(key), pump, ending)
@@ -132,7 +133,7 @@ def _forget_grader_checkout() -> None:
 
 
 def _watch(pid: int, pump: "_Pump", startup_deadline: float, budget: float,
-           grader_alive=lambda: True) -> dict:
+           grader_alive=lambda: True, disk: "_DiskWatch | None" = None) -> dict:
     """Wait for the learner process (or its time limit), then kill everything it left behind.
 
     The wall-time budget starts with the first frame, when the harness is ready and learner code
@@ -152,6 +153,9 @@ def _watch(pid: int, pump: "_Pump", startup_deadline: float, budget: float,
         elif time.monotonic() >= deadline:
             ending["timed_out"] = True
             break
+        elif disk is not None and disk.over():
+            ending["disk"] = True
+            break
         else:
             pump.poll(0.05)
     if status is None:
@@ -163,6 +167,41 @@ def _watch(pid: int, pump: "_Pump", startup_deadline: float, budget: float,
     ending["channel"] = pump.problem or "ok"
     ending["output_bytes"] = pump.output_bytes
     return ending
+
+
+class _DiskWatch:
+    """The size of the child's scratch folder (on the host's disk), looked at twice a second: a
+    learner that writes more than ``limit_mb`` there is stopped (RLIMIT_FSIZE caps one file only)."""
+
+    def __init__(self, folder: Path, limit_mb: int, every_s: float = 0.5) -> None:
+        self._folder, self._limit, self._every = folder, limit_mb * 1024 * 1024, every_s
+        self._next = time.monotonic() + every_s
+
+    def over(self) -> bool:
+        if time.monotonic() < self._next:
+            return False
+        self._next = time.monotonic() + self._every
+        return _folder_bytes(self._folder, self._limit) > self._limit
+
+
+def _folder_bytes(folder: Path, stop_above: int) -> int:
+    """The bytes of the regular files below ``folder`` (links not followed), counted until
+    ``stop_above`` is passed."""
+    total, pending = 0, [str(folder)]
+    while pending and total <= stop_above:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    total += entry.stat(follow_symlinks=False).st_blocks * 512
+            except OSError:
+                continue
+    return total
 
 
 def _still_running(grader: dict | None):
