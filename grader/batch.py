@@ -51,9 +51,9 @@ def results_dir(gradebook: Path) -> Path:
 def learners(submissions: Path, outputs: tuple[Path, ...] = ()) -> list[Path]:
     """Every learner's entry: folders, and links (a broken one becomes an error row, not a gap);
     never one of grade-all's own ``outputs`` (a results store or feedback folder placed inside)."""
-    own = {path.resolve() for path in outputs}
+    own = {os.path.realpath(path) for path in outputs}
     return sorted(p for p in submissions.iterdir()
-                  if not p.name.startswith(".") and (p.is_dir() or p.is_symlink()) and p.resolve() not in own)
+                  if not p.name.startswith(".") and (p.is_dir() or p.is_symlink()) and os.path.realpath(p) not in own)
 
 
 def grade_all(submissions: Path, gradebook: Path, options: GradeOptions, workers: int = 1,
