@@ -46,7 +46,6 @@ from grader.processes import TOKEN_VARIABLE, kill_group, kill_tagged
 from grader.sandbox import child_uid, resolve, sandbox_command
 from grader.scratch_files import read_regular, remove_owned_by
 
-_HARNESS = Path(__file__).resolve().parent / "harness"
 _BOOT = ("import sys; sys.path.insert(0, {runtime!r}); from grader.harness.child import main; "
          "main(sys.argv[1]); sys.stdout.flush(); sys.stderr.flush(); import os; os._exit(0)")
 _MAX_RESULT_BYTES = 96 * 1024 * 1024
@@ -173,9 +172,9 @@ def _prepare(scratch: Path, request: ChildRequest, uid: int | None) -> tuple[Pat
     work.mkdir()
     out.mkdir()
     _copy_learner_file(request.learner_file, work / request.learner_file.name)
-    package = runtime / "grader"
-    shutil.copytree(_HARNESS, package / "harness", ignore=shutil.ignore_patterns("__pycache__"))
-    (package / "__init__.py").write_text("")
+    from grader.zygote import copy_runtime
+
+    copy_runtime(runtime)
     if uid is not None:
         scratch.chmod(0o711)
         for path in (work, out, work / request.learner_file.name):

@@ -19,7 +19,7 @@ import struct
 from pathlib import Path
 
 import torch
-from grader.harness.datasets import Digits
+from grader.digits import Digits
 from grader.paths import DATA_DIR, REPO_ROOT
 
 ROOT_ENV = "LOOPLAB_DATA"

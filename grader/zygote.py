@@ -57,6 +57,7 @@ SWITCH_VARIABLE = "LOOPLAB_ZYGOTE"
 TOKEN_VARIABLE = "LOOPLAB_ZYGOTE_TOKEN"
 _HARNESS = Path(__file__).resolve().parent / "harness"
 _LIMITS_FILE = Path(__file__).resolve().parent / "limits.py"
+_DIGITS_FILE = Path(__file__).resolve().parent / "digits.py"
 _RUNTIME_LIMITS = "_looplab_limits.py"
 _START_TIMEOUT_S = 120.0
 _ZYGOTE_MB = 1024  # the cgroup holds the zygote itself (torch imported) beside one child
@@ -161,7 +162,7 @@ class Zygote:
         self._lock = threading.Lock()
         self._root = Path(tempfile.mkdtemp(prefix="looplab-zygote-"))
         self._runtime, self.scratch_root = self._root / "runtime", self._root / "children"
-        _copy_runtime(self._runtime)
+        copy_runtime(self._runtime)
         self.scratch_root.mkdir()
         for folder in (self._root, self.scratch_root):
             folder.chmod(0o711)  # children with a user id of their own reach their scratch folder
@@ -301,10 +302,12 @@ class Zygote:
         kill_tagged(self.token, TOKEN_VARIABLE, spare=self._spared)
 
 
-def _copy_runtime(runtime: Path) -> None:
-    """The zygote's runtime: a copy of ``grader.harness`` and of the limits module, nothing else."""
+def copy_runtime(runtime: Path) -> None:
+    """What a child may import of the grader: a copy of ``grader.harness`` and ``grader.digits``
+    (and the limits module, loaded by path), nothing else. The one place that builds it."""
     shutil.copytree(_HARNESS, runtime / "grader" / "harness", ignore=shutil.ignore_patterns("__pycache__"))
     (runtime / "grader" / "__init__.py").write_text("")
+    shutil.copyfile(_DIGITS_FILE, runtime / "grader" / "digits.py")
     shutil.copyfile(_LIMITS_FILE, runtime / _RUNTIME_LIMITS)
 
 

@@ -65,7 +65,7 @@ CASES = {
     "lying_values": Case(0, ("train_step() returned a AlwaysEqual, expected a Python float",
                              "fit() returned losses of type AlwaysEqual",
                              "fit_line() should return (model, losses) with model = nn.Linear(1, 1)")),
-    "hardcoded": Case(0, ("away from the best line through the data it was given",)),
+    "hardcoded": Case(0, ("fit_line() took 0 optimizer steps on the model it returned",)),
     "symlink_to_solution": Case(0, ("ex02_five_line_loop.py is a symbolic link",)),
     # also graded by grade-all in tests/test_batch.py, where there is a worker to attack
     "kill_worker": Case(0, ("RuntimeError: no grader.worker process above me",)),

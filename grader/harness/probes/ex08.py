@@ -12,15 +12,16 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from grader.harness import datasets, values
+from grader.digits import Digits
+from grader.harness import values
 from grader.harness.probe import ProbeContext
 from grader.harness.spy import LoopSpy
 
 
-def training_digits(folder: str) -> datasets.Digits:
+def training_digits(folder: str) -> Digits:
     """The permuted training digits the parent wrote into ``folder``."""
     blob = torch.load(Path(folder, "train.pt"), weights_only=True)
-    return datasets.Digits(blob["data"], blob["targets"])
+    return Digits(blob["data"], blob["targets"])
 
 
 def run(module, ctx: ProbeContext) -> None:
@@ -49,7 +50,7 @@ def run(module, ctx: ProbeContext) -> None:
     with ctx.scenario("evaluate") as record:
         scored = evaluation_model(data["seed"])
         indices = evaluation_indices(data)
-        subset = datasets.Digits(train_set.data[indices], train_set.targets[indices])
+        subset = Digits(train_set.data[indices], train_set.targets[indices])
         accuracy = module.evaluate(scored, subset, device=ctx.device)
         record.update(type=values.type_name(accuracy), accuracy=values.as_float(accuracy))
 
