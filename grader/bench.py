@@ -175,12 +175,8 @@ def _suite_inputs(key: str) -> dict:
     spec = importlib.util.spec_from_file_location(f"_bench_suite_{key}", suite_file(key))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    inputs = dict(getattr(module, "INPUTS", {}))
-    if key == "ex08":  # its suite adds the MNIST folder when it runs
-        from grader.mnist import raw_dir
-
-        inputs["raw"] = str(raw_dir().resolve())
-    return inputs
+    plan = getattr(module, "child_plan", None)  # ex08 hands its child a data folder as well
+    return dict(plan()[0] if plan else getattr(module, "INPUTS", {}))
 
 
 def _run(command: list[str], env: dict | None = None) -> float:
