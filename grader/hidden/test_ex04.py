@@ -17,7 +17,9 @@ import pytest
 import torch
 from torch import nn
 
+from grader.device_judging import expect_moved_to_meta
 from grader.harness import datasets
+from grader.hidden.conftest import observe
 from grader.hidden.draw import inputs_for, seed_in
 from grader.judging import expect
 from grader.loop_order import Position, count, order_problems
@@ -162,3 +164,10 @@ def test_training_takes_one_step_per_batch(observed):
 def test_training_averages_the_loss_by_sample_count(observed):
     """With an optimizer, run_epoch returns the mean loss over samples, as a float."""
     _expect_sample_mean(observed.scenario("train_lr0", "run_epoch"), 0.0, "training with lr=0")
+
+
+@pytest.mark.points(1)
+def test_run_epoch_uses_the_device(request):
+    """With device="meta", run_epoch moves the model and every batch there."""
+    record = observe(request.config, EXERCISE, INPUTS, device="meta").scenario("train_on_meta", "run_epoch")
+    expect_moved_to_meta(record, "run_epoch(..., device=meta)")

@@ -22,13 +22,13 @@ from torch import nn
 from grader import replay
 from grader.harness import datasets
 from grader.harness.probes.ex06 import PRETENDED, make_data
+from grader.device_judging import expect_moved_to_meta
 from grader.hidden.conftest import observe
 from grader.hidden.draw import inputs_for, seed_in
 from grader.judging import expect, losses_of
 from grader.loop_order import order_problems
 
 EXERCISE = "ex06"
-_DEVICE_ERRORS = ("expected device", "same device")
 
 
 def draw(rng: random.Random) -> dict:
@@ -160,38 +160,7 @@ def test_train_on_device_loss_and_weights(observed, device):
 def test_model_and_batches_moved_to_the_device(request):
     """With device="meta", the model's weights and every batch end up on that device."""
     record = observe(request.config, EXERCISE, INPUTS, device="meta").scenario("train", "train_on_device")
-    raised = record["raised"] or ""
-    forwards = [e for e in record["events"] if e["kind"] == "forward" and e["input_device"] and e["param_device"]]
-    expect(forwards or raised, "train_on_device(device=meta) never called the model")
-    problem = _mixed_devices(forwards) or _device_error(raised, record["events"])
-    expect(problem is None, problem or "")
-    expect(not raised or "meta" in raised, f"calling train_on_device(device=meta) raised {raised}")
-    devices, inputs = record["param_devices"], sorted({e["input_device"] for e in forwards})
-    expect(devices == ["meta"] and inputs == ["meta"],
-           f"train_on_device(device=meta) left the weights on {', '.join(devices)} and fed the model "
-           f"batches on {', '.join(inputs) or 'nothing'}: use the device argument, model.to(device) "
-           "and .to(device) on inputs and targets")
-
-
-def _mixed_devices(forwards: list[dict]) -> str | None:
-    """What was left behind when a forward met a batch and weights on different devices."""
-    mixed = next((e for e in forwards if e["input_device"] != e["param_device"]), None)
-    if mixed is None:
-        return None
-    if mixed["param_device"] == "meta":
-        return ("the batches were not moved to the device: call .to(device) on inputs and targets "
-                f"(with device=meta, a batch on {mixed['input_device']} met weights on meta)")
-    return ("the model was not moved to the device: call model.to(device) (with device=meta, a batch "
-            f"on {mixed['input_device']} met weights on {mixed['param_device']})")
-
-
-def _device_error(raised: str, events: list[dict]) -> str | None:
-    """A device-mismatch error: raised inside the loss means the targets stayed behind."""
-    if not any(text in raised for text in _DEVICE_ERRORS):
-        return None
-    what = "targets" if events and events[-1]["kind"] == "loss" else "batches"
-    return (f"the {what} were not moved to the device: call .to(device) on inputs and targets "
-            f"(with device=meta, train_on_device raised {raised})")
+    expect_moved_to_meta(record, "train_on_device(device=meta)")
 
 
 @pytest.mark.cuda

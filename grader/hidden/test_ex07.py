@@ -21,7 +21,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from grader import replay
+from grader.device_judging import expect_moved_to_meta
 from grader.harness import datasets
+from grader.hidden.conftest import observe
 from grader.harness.probes.ex07 import classes, label_inputs, plane, predict_inputs, predict_model
 from grader.hidden.draw import inputs_for, seed_in
 from grader.judging import expect, losses_of
@@ -232,3 +234,17 @@ def test_accuracy_on_hidden_data(observed):
            f"accuracy() returned {reported:.4f} for the trained model, {abs(reported - measured):.4f} away from "
            f"the fraction of the {len(truth)} samples it labels right: the fraction of predictions (logit > 0) "
            "equal to the labels")
+
+
+@pytest.mark.points(1)
+def test_train_classifier_and_predict_use_the_device(request):
+    """With device="meta", training moves the model and every batch there, and predict hands its results back on the CPU."""
+    observed_on_meta = observe(request.config, EXERCISE, INPUTS, device="meta")
+    record = observed_on_meta.scenario("train_on_meta", "train_classifier")
+    expect_moved_to_meta(record, "train_classifier(..., device=meta)")
+    record = observed_on_meta.scenario("predict_on_meta", "predict")
+    raised = record["raised"] or ""
+    expect("Cannot copy out of meta tensor" in raised or (not raised and "meta" not in record["devices"]),
+           f"predict(..., device=meta) returned tensors on {', '.join(record['devices']) or 'no device'}"
+           f"{' and raised ' + raised if raised else ''}: move the model and x to the device, and hand the "
+           "probabilities and labels back with .cpu()")

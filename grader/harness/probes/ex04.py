@@ -23,6 +23,9 @@ SCENARIOS = {
 def run(module, ctx: ProbeContext) -> None:
     data = ctx.inputs
     x, y = datasets.plane(data["n"], tuple(data["weights"]), data["bias"], seed=data["seed"])
+    if ctx.device.type == "meta":
+        _on_meta(module, ctx, x, y)
+        return
     for name, (kind, mode, lr) in SCENARIOS.items():
         with ctx.scenario(name) as record:
             model = _model(kind, data["seed"]).train(mode == "train")
@@ -32,9 +35,24 @@ def run(module, ctx: ProbeContext) -> None:
                 optimizer = torch.optim.SGD(model.parameters(), lr=data["lr"] if lr == "lr" else lr)
             loader = DataLoader(TensorDataset(x, y), batch_size=data["batch_size"], shuffle=False)
             with LoopSpy(model, optimizer=optimizer) as spy:
-                loss = module.run_epoch(model, nn.MSELoss(), loader, optimizer=optimizer)
+                loss = module.run_epoch(model, nn.MSELoss(), loader, optimizer=optimizer, device=ctx.device)
             record.update(loss_type=values.type_name(loss), loss=values.as_float(loss), events=spy.trace(model))
             ctx.save_state(name, values.state_tensors(model))
+
+
+def _on_meta(module, ctx: ProbeContext, x: torch.Tensor, y: torch.Tensor) -> None:
+    """run_epoch with device=meta, training: every tensor must reach meta (reading the loss raises)."""
+    with ctx.scenario("train_on_meta") as record:
+        model = _model("linear", ctx.inputs["seed"])
+        optimizer = torch.optim.SGD(model.parameters(), lr=ctx.inputs["lr"])
+        loader = DataLoader(TensorDataset(x, y), batch_size=ctx.inputs["batch_size"], shuffle=False)
+        with LoopSpy(model, optimizer=optimizer) as spy:
+            try:
+                module.run_epoch(model, nn.MSELoss(), loader, optimizer=optimizer, device=ctx.device)
+                record["raised"] = None
+            except Exception as error:  # noqa: BLE001 - on meta, reading a number must raise
+                record["raised"] = ctx.describe(error)
+        record.update(events=spy.trace(model), param_devices=sorted({str(p.device) for p in model.parameters()}))
 
 
 def _model(kind: str, seed: int) -> nn.Module:

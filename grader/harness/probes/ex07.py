@@ -12,6 +12,9 @@ from grader.harness.spy import LoopSpy
 
 def run(module, ctx: ProbeContext) -> None:
     data = ctx.inputs
+    if ctx.device.type == "meta":
+        _on_meta(module, ctx, data)
+        return
     with ctx.scenario("labels") as record:
         y = label_inputs(data)
         flat = module.make_binary_labels(y, threshold=data["threshold"])
@@ -100,3 +103,31 @@ def _describe(value) -> dict:
         return {"type": values.type_name(value)}
     return {"type": "Tensor", "shape": list(value.shape), "dtype": str(value.dtype),
             "device": str(value.device), "requires_grad": bool(value.requires_grad)}
+
+
+def _on_meta(module, ctx: ProbeContext, data: dict) -> None:
+    """train_classifier and predict with device=meta: every tensor must reach meta (reading a number
+    raises there), and predict must bring its results back with .cpu() (which raises on meta)."""
+    with ctx.scenario("train_on_meta") as record:
+        x, labels = classes(data)
+        model = datasets.seeded_linear(x.shape[1], 1, data["seed"])
+        optimizer = torch.optim.SGD(model.parameters(), lr=data["lr"])
+        loader = DataLoader(TensorDataset(x, labels), batch_size=data["batch_size"])
+        with LoopSpy(model, optimizer=optimizer) as spy:
+            record["raised"] = _raised(lambda: module.train_classifier(model, loader, optimizer, 1, device=ctx.device), ctx)
+        record.update(events=spy.trace(model), param_devices=sorted({str(p.device) for p in model.parameters()}))
+    with ctx.scenario("predict_on_meta") as record:
+        returned = []
+        record["raised"] = _raised(lambda: returned.append(module.predict(predict_model(data), predict_inputs(data),
+                                                                          device=ctx.device)), ctx)
+        value = returned[0] if returned else None
+        items = list(value) if type(value) in (tuple, list) else []
+        record["devices"] = [str(t.device) for t in items if isinstance(t, torch.Tensor)]
+
+
+def _raised(call, ctx: ProbeContext) -> str | None:
+    try:
+        call()
+    except Exception as error:  # noqa: BLE001 - on meta, reading a number or .cpu() must raise
+        return ctx.describe(error)
+    return None
