@@ -92,9 +92,10 @@ class LoopSpy:
 
     def _on_forward_pre(self, module: torch.nn.Module, args: tuple) -> None:
         if self._depth == 0:
-            for parameter in module.parameters():
+            parameters = list(module.parameters())
+            for parameter in parameters:
                 self._watch(parameter)
-            self.events.append(self._describe_call(module, args))
+            self.events.append(self._describe_call(module, args, parameters))
         self._depth += 1
 
     def _on_forward(self, module: torch.nn.Module, args: tuple, output: Any) -> None:
@@ -145,7 +146,8 @@ class LoopSpy:
         return {getattr(p, _SERIAL) for p in torch.nn.Module.parameters(module)
                 if getattr(p, _MARK, None) is self._token}
 
-    def _describe_call(self, module: torch.nn.Module, args: tuple) -> dict[str, Any]:
+    def _describe_call(self, module: torch.nn.Module, args: tuple,
+                       parameters: list[torch.Tensor]) -> dict[str, Any]:
         first = args[0] if args and isinstance(args[0], torch.Tensor) else None
         if isinstance(module, _Loss):
             target = args[1] if len(args) > 1 and isinstance(args[1], torch.Tensor) else None
@@ -156,7 +158,6 @@ class LoopSpy:
                 "target_dtype": str(target.dtype) if target is not None else None,
                 "sigmoid_before": first is not None and _has_sigmoid(first.grad_fn),
             }
-        parameters = list(module.parameters())
         return {
             "kind": "forward", "module": type(module).__name__,
             "training": module.training, "grad": torch.is_grad_enabled(),
