@@ -4,16 +4,9 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from _reference import model_and_twin, reference_losses
+from _reference import RECORDED, line_data, start_model
 
 META = torch.device("meta")
-
-
-def _data(n=10, seed=0):
-    generator = torch.Generator().manual_seed(seed)
-    x = torch.randn(n, 2, generator=generator)
-    y = x @ torch.tensor([[2.0], [-1.0]]) + 0.5 + 0.1 * torch.randn(n, 1, generator=generator)
-    return x, y
 
 
 def _availability(monkeypatch, cuda, mps):
@@ -67,10 +60,10 @@ def test_move_batch_moves_every_tensor(ex):
 
 
 def test_train_on_device_returns_each_epochs_per_sample_mean_loss(ex):
-    x, y = _data(n=10)
-    model, twin = model_and_twin()
+    x, y = line_data()
+    model = start_model()
     losses = _train(ex, model, x, y, batch_size=4, epochs=3, device=torch.device("cpu"))
-    expected = reference_losses(twin, nn.MSELoss(), x, y, batch_size=4, epochs=3)
+    expected = RECORDED["mse_batches_of_4_for_3_epochs"]["losses"]
     assert len(losses) == 3, (
         f"train_on_device returned {len(losses)} losses for 3 epochs, expected 3")
     kinds = [type(loss).__name__ for loss in losses]
@@ -83,8 +76,8 @@ def test_train_on_device_returns_each_epochs_per_sample_mean_loss(ex):
 
 
 def test_train_on_device_puts_the_model_in_training_mode(ex):
-    x, y = _data()
-    model, _ = model_and_twin()
+    x, y = line_data()
+    model = start_model()
     model.eval()
     _train(ex, model, x, y, batch_size=5, epochs=1, device="cpu")
     assert model.training, "after train_on_device the model is in eval mode, expected training mode"
@@ -94,8 +87,8 @@ def test_train_on_device_moves_model_and_every_batch(ex):
     """On the 'meta' device tensors have shapes but no values, so a tensor left on the CPU shows
     up as a device mismatch. Reading a number (.item()) from meta is impossible: that error is
     expected here and accepted."""
-    x, y = _data()
-    model, _ = model_and_twin()
+    x, y = line_data()
+    model = start_model()
     try:
         _train(ex, model, x, y, batch_size=5, epochs=1, device=META)
     except (RuntimeError, NotImplementedError) as error:
@@ -113,13 +106,13 @@ def test_train_on_device_moves_model_and_every_batch(ex):
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")
 def test_train_on_device_trains_on_cuda_like_on_cpu(ex):
-    x, y = _data(n=10)
-    model, twin = model_and_twin()
+    x, y = line_data()
+    model = start_model()
     losses = _train(ex, model, x, y, batch_size=4, epochs=3, device=torch.device("cuda"))
-    expected = reference_losses(twin, nn.MSELoss(), x, y, batch_size=4, epochs=3)
+    expected = RECORDED["mse_batches_of_4_for_3_epochs"]["losses"]
     assert model.weight.is_cuda, (
         f"after train_on_device(device=cuda) the weight is on {model.weight.device}, expected cuda")
     worst = max(abs(got - want) for got, want in zip(losses, expected))
     assert worst < 1e-4, (
-        f"CUDA losses {losses} differ from the CPU ones {expected} by up to {worst:.2e}, "
+        f"CUDA losses {losses} differ from the recorded CPU ones {expected} by up to {worst:.2e}, "
         "expected < 1e-4")

@@ -5,16 +5,9 @@ from torch import nn
 from torch.nn import functional
 from torch.utils.data import DataLoader, TensorDataset
 
-from _reference import model_and_twin, reference_losses
+from _reference import RECORDED, label_data, start_model
 
 _VIEWS = ("View", "Squeeze", "Reshape", "Unsqueeze", "Clone")
-
-
-def _data(n=10, seed=0):
-    generator = torch.Generator().manual_seed(seed)
-    x = torch.randn(n, 2, generator=generator)
-    labels = (x[:, :1] + 0.5 * x[:, 1:] > 0).float()
-    return x, labels
 
 
 def _identity_model():
@@ -62,8 +55,8 @@ def test_train_classifier_applies_bce_with_logits_to_raw_logits(ex, monkeypatch)
         return original(logits, target, *args, **kwargs)
 
     monkeypatch.setattr(functional, "binary_cross_entropy_with_logits", spy)
-    x, labels = _data()
-    model, _ = model_and_twin()
+    x, labels = label_data()
+    model = start_model()
     ex.train_classifier(model, DataLoader(TensorDataset(x, labels), batch_size=5),
                         torch.optim.SGD(model.parameters(), lr=0.1), 1)
     assert seen, "train_classifier never called nn.BCEWithLogitsLoss(); expected it once per batch"
@@ -73,11 +66,11 @@ def test_train_classifier_applies_bce_with_logits_to_raw_logits(ex, monkeypatch)
 
 
 def test_train_classifier_returns_each_epochs_per_sample_mean_loss(ex):
-    x, labels = _data(n=10)
-    model, twin = model_and_twin()
+    x, labels = label_data()
+    model = start_model()
     losses = ex.train_classifier(model, DataLoader(TensorDataset(x, labels), batch_size=4),
                                  torch.optim.SGD(model.parameters(), lr=0.1), 3)
-    expected = reference_losses(twin, nn.BCEWithLogitsLoss(), x, labels, batch_size=4, epochs=3)
+    expected = RECORDED["bce_batches_of_4_for_3_epochs"]["losses"]
     kinds = [type(loss).__name__ for loss in losses]
     assert all(isinstance(loss, float) for loss in losses), (
         f"train_classifier returned {kinds}, expected Python floats")
@@ -90,7 +83,7 @@ def test_train_classifier_returns_each_epochs_per_sample_mean_loss(ex):
 
 
 def test_predict_returns_eval_mode_probabilities_on_cpu(ex):
-    x, _ = _data(n=8)
+    x = label_data()[0][:8]
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(2, 1), nn.Dropout(0.5))  # Dropout makes train mode visible
     with torch.no_grad():

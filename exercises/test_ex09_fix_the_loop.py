@@ -3,26 +3,19 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from _reference import model_and_twin, reference_losses
-
-
-def _data(n=10, seed=0):
-    generator = torch.Generator().manual_seed(seed)
-    x = torch.randn(n, 2, generator=generator)
-    y = x @ torch.tensor([[2.0], [-1.0]]) + 0.5 + 0.1 * torch.randn(n, 1, generator=generator)
-    return x, y
+from _reference import RECORDED, line_data, start_model, weights_of
 
 
 def _sgd(model):
     return torch.optim.SGD(model.parameters(), lr=0.1)
 
 
-def _weights(model):
-    return torch.cat([p.detach().flatten() for p in model.parameters()])
-
-
 def _shown(weights):
-    return "[" + ", ".join(f"{value:.4f}" for value in weights.tolist()) + "]"
+    return "[" + ", ".join(f"{value:.4f}" for value in weights) + "]"
+
+
+def _close(got, want, tolerance=1e-5):
+    return all(abs(a - b) < tolerance for a, b in zip(got, want))
 
 
 def _loader(x, y, batch_size=4):
@@ -34,24 +27,23 @@ def _first_epoch_order(loader):
 
 
 def test_train_full_batch_moves_the_weights_in_the_first_epoch(ex):
-    x, y = _data()
-    model, twin = model_and_twin()
-    start = _weights(model).clone()
+    x, y = line_data()
+    model = start_model()
+    start = weights_of(model)
     ex.train_full_batch(model, nn.MSELoss(), _sgd(model), x, y, 1)
-    reference_losses(twin, nn.MSELoss(), x, y, batch_size=len(x), epochs=1)
-    got, want = _weights(model), _weights(twin)
-    assert torch.allclose(got, want, atol=1e-6), (
+    got, want = weights_of(model), RECORDED["mse_full_batch_for_1_epoch"]["weights"]
+    assert _close(got, want), (
         f"after 1 epoch the weights are {_shown(got)} (they started at {_shown(start)}), "
         f"expected {_shown(want)}: one gradient-descent step on this epoch's loss")
 
 
 def test_train_full_batch_matches_plain_gradient_descent(ex):
-    x, y = _data()
-    model, twin = model_and_twin()
+    x, y = line_data()
+    model = start_model()
     losses = ex.train_full_batch(model, nn.MSELoss(), _sgd(model), x, y, 20)
-    expected = reference_losses(twin, nn.MSELoss(), x, y, batch_size=len(x), epochs=20)
-    assert abs(losses[-1] - expected[-1]) < 1e-5, (
-        f"the loss of epoch 20 is {losses[-1]:.5f}, expected {expected[-1]:.5f} "
+    expected = RECORDED["mse_full_batch_for_20_epochs"]["last_loss"]
+    assert abs(losses[-1] - expected) < 1e-5, (
+        f"the loss of epoch 20 is {losses[-1]:.5f}, expected {expected:.5f} "
         "(plain gradient descent with lr 0.1, each step using only this epoch's gradient)")
 
 
@@ -78,16 +70,16 @@ def test_make_train_loader_order_depends_on_the_seed(ex):
 
 
 def test_train_epochs_trains_in_every_epoch(ex):
-    x, y = _data(n=10)
-    model, twin = model_and_twin()
+    x, y = line_data()
+    model = start_model()
     losses = ex.train_epochs(model, nn.MSELoss(), _sgd(model), _loader(x, y), 3)
-    expected = reference_losses(twin, nn.MSELoss(), x, y, batch_size=4, epochs=3)
+    expected = RECORDED["mse_batches_of_4_for_3_epochs"]["losses"]
     for epoch, (got, want) in enumerate(zip(losses, expected), start=1):
         assert abs(got - want) < 1e-5, (
             f"epoch {epoch} loss is {got:.5f}, expected {want:.5f}: every epoch goes over all "
             "10 samples again")
-    got, want = _weights(model), _weights(twin)
-    assert torch.allclose(got, want, atol=1e-6), (
+    got, want = weights_of(model), RECORDED["mse_batches_of_4_for_3_epochs"]["weights"]
+    assert _close(got, want), (
         f"after 3 epochs the weights are {_shown(got)}, expected {_shown(want)}")
 
 
@@ -109,8 +101,8 @@ def test_regression_loss_is_the_mean_squared_error(ex):
 
 
 def test_collect_losses_returns_plain_floats(ex):
-    x, y = _data()
-    model, _ = model_and_twin()
+    x, y = line_data()
+    model = start_model()
     losses = ex.collect_losses(model, nn.MSELoss(), _sgd(model), _loader(x, y), 2)
     kinds = [type(loss).__name__ for loss in losses]
     assert all(isinstance(loss, float) for loss in losses), (
@@ -119,10 +111,10 @@ def test_collect_losses_returns_plain_floats(ex):
 
 
 def test_collect_losses_averages_each_epoch_over_samples(ex):
-    x, y = _data(n=10)
-    model, twin = model_and_twin()
+    x, y = line_data()
+    model = start_model()
     losses = ex.collect_losses(model, nn.MSELoss(), _sgd(model), _loader(x, y), 3)
-    expected = reference_losses(twin, nn.MSELoss(), x, y, batch_size=4, epochs=3)
+    expected = RECORDED["mse_batches_of_4_for_3_epochs"]["losses"]
     assert len(losses) == 3, (
         f"collect_losses returned {len(losses)} losses for 3 epochs, expected 3")
     for epoch, (got, want) in enumerate(zip(losses, expected), start=1):

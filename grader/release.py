@@ -25,6 +25,7 @@ LEARNER_COMMANDS = ("data",)
 ROOT_MODULES = ("grader.__main__", "grader.cli") + tuple(f"grader.commands.{c}" for c in LEARNER_COMMANDS)
 EXERCISE_PATTERNS = ("test_ex[0-9][0-9]_*.py", "ex[0-9][0-9]_*.hint.md", "conftest.py", "_*.py",
                      "README.md")
+KIT_ONLY_LINE = "This file is generated from `solutions/` by `looplab stubs`; do not edit it by hand.\n\n"
 _COMMANDS_LINE = re.compile(r"^COMMANDS = \(.*\)$", re.MULTILINE)
 
 
@@ -52,6 +53,9 @@ def _write_exercises(folder: Path) -> None:
     for pattern in EXERCISE_PATTERNS:
         for file in sorted(EXERCISES_DIR.glob(pattern)):
             shutil.copyfile(file, folder / file.name)
+    readme = folder / "README.md"
+    if readme.exists():  # the bundle has no solutions/ and no `looplab stubs` to regenerate it with
+        readme.write_text(readme.read_text().replace(KIT_ONLY_LINE, ""))
 
 
 def _write_grader(folder: Path, extra_roots: set[str]) -> None:

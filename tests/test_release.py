@@ -7,6 +7,7 @@ line, region marker or hidden test name may appear anywhere in the bundle.
 """
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -112,3 +113,61 @@ def test_bundle_cli_offers_data_only_and_visible_tests_collect(bundle):
     collected = subprocess.run([sys.executable, "-m", "pytest", "exercises", "--collect-only", "-q"],
                                cwd=bundle, env=env, capture_output=True, text=True, timeout=120)
     assert collected.returncode == 0, collected.stdout[-2000:] + collected.stderr[-2000:]
+
+
+def test_bundle_offers_no_option_that_needs_solutions(bundle):
+    learner_texts = {path: text for path, text in texts(bundle).items() if path.endswith((".md", "Makefile"))}
+    assert not [path for path, text in learner_texts.items() if "--solutions" in text or "solutions/" in text]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "LOOPLAB_TARGET")}
+    asked = subprocess.run([sys.executable, "-m", "pytest", "exercises", "--solutions", "-q"],
+                           cwd=bundle, env=env, capture_output=True, text=True, timeout=120)
+    output = asked.stdout + asked.stderr
+    assert asked.returncode != 0 and "Traceback" not in output
+    assert "there is none here" in output and "Run `pytest exercises/` to test your own code" in output
+
+
+def test_bundle_helpers_hold_no_training_loop(bundle):
+    helpers = {path: text for path, text in texts(bundle).items()
+               if path.startswith("exercises/_") and path.endswith(".py")}
+    assert "exercises/_reference.py" in helpers
+    loops = [f"{path}: {name}" for path, text in helpers.items() for name in training_loops(text)]
+    assert loops == []
+
+
+def training_loops(source: str) -> list[str]:
+    """Functions that both call ``.backward()`` and ``.step()``: a training loop, most of an answer."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            calls = {call.func.attr for call in ast.walk(node)
+                     if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)}
+            if {"backward", "step"} <= calls:
+                found.append(node.name)
+    return found
+
+
+def test_the_loop_check_finds_the_old_reference_loop():
+    old = "def run(m, opt, x):\n    for xb in x:\n        m(xb).sum().backward()\n        opt.step()\n"
+    assert training_loops(old) == ["run"]
+
+
+def test_recorded_reference_numbers_agree_with_the_graders_loop():
+    from grader.visible_records import load_reference, record
+
+    reference = load_reference()
+    fresh = record(reference)
+    assert fresh.keys() == reference.RECORDED.keys()
+    for case, values in fresh.items():
+        for name, value in values.items():
+            got, want = reference.RECORDED[case][name], value
+            pairs = zip(got, want) if isinstance(want, list) else [(got, want)]
+            assert all(abs(a - b) < 1e-6 for a, b in pairs), f"{case}.{name}: rerun python -m grader.visible_records"
+
+
+def test_recorded_block_is_rewritten_from_the_loop(tmp_path):
+    from grader.visible_records import REFERENCE_FILE, rewrite
+
+    copy = tmp_path / "_reference.py"
+    copy.write_text(REFERENCE_FILE.read_text().replace('"losses": [', '"losses": [99.0, ', 1))
+    rewrite(copy)
+    assert copy.read_text() == REFERENCE_FILE.read_text()
