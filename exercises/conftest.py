@@ -18,6 +18,9 @@ from _progress import Progress
 EXERCISES_DIR = Path(__file__).resolve().parent
 SOLUTIONS_DIR = EXERCISES_DIR.parent / "solutions"
 _progress = Progress(EXERCISES_DIR)
+NO_SOLUTIONS = ("--solutions (or LOOPLAB_TARGET=solutions) runs the visible tests against a "
+                f"solutions/ folder next to exercises/, and there is none here ({SOLUTIONS_DIR}): "
+                "this copy of looplab has no reference solutions. Run `pytest exercises/` to test your own code.")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -26,6 +29,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if target_dir(config) == SOLUTIONS_DIR and not SOLUTIONS_DIR.is_dir():
+        raise pytest.UsageError(NO_SOLUTIONS)
     for key, title in _progress.titles().items():
         config.addinivalue_line("markers", f"{key}: exercise {key[2:]}, {title}")
 
