@@ -3,7 +3,7 @@
 Gradescope unpacks the zip into ``/autograder/source``, runs ``setup.sh`` once, then
 ``run_autograder`` for every submission (see ``grader/autograder/``). The zip holds::
 
-    setup.sh  run_autograder  looplab-exercises.txt (when exercises were chosen)
+    setup.sh  run_autograder  looplab-autograder.json (exercises, visibility, how MNIST gets there)
     looplab/pyproject.toml  looplab/README.md  looplab/grader/...  [looplab/data/MNIST/raw/...]
 
 The reference solutions never go in: only the grader package (hidden suites included).
@@ -14,8 +14,11 @@ import zipfile
 from pathlib import Path
 
 from grader import mnist
-from grader.curriculum import exercise
+from grader.curriculum import CURRICULUM, exercise
+from grader.grade import NEEDS_MNIST
 from grader.paths import REPO_ROOT
+from grader.platform_run import SETTINGS_NAME, settings_text
+from grader.reports.gradescope import VISIBILITIES
 
 TEMPLATES = Path(__file__).resolve().parent / "autograder"
 ZIP_NAME = "looplab-autograder.zip"
@@ -24,13 +27,17 @@ README = """\
 # looplab autograder
 
 Built by `looplab gradescope`. Gradescope runs `setup.sh` once and `run_autograder` per
-submission; `run_autograder` grades the learner's `exNN_*.py` files with `looplab grade`.
+submission; `run_autograder` grades the learner's `exNN_*.py` files with `grader.platform_run`.
 """
 
 
-def build(out_dir: Path, exercises: tuple[str, ...] = (), with_data: bool = False) -> Path:
+def build(out_dir: Path, exercises: tuple[str, ...] = (), with_data: bool = False,
+          visibility: str = "visible") -> Path:
     """Write ``out_dir/looplab-autograder.zip``; returns its path."""
-    keys = [exercise(key).key for key in exercises]
+    keys = tuple(exercise(key).key for key in exercises) or tuple(item.key for item in CURRICULUM)
+    if visibility not in VISIBILITIES:
+        raise ValueError(f"visibility {visibility!r} is not one of {', '.join(VISIBILITIES)}")
+    with_data = with_data and needs_mnist(keys)
     if with_data:
         mnist.check()  # MnistDataError says what to run
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -38,8 +45,7 @@ def build(out_dir: Path, exercises: tuple[str, ...] = (), with_data: bool = Fals
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in ("setup.sh", "run_autograder"):
             _add(archive, TEMPLATES / name, name, executable=True)
-        if keys:
-            _write(archive, "looplab-exercises.txt", " ".join(keys) + "\n")
+        _write(archive, SETTINGS_NAME, settings_text(keys, visibility, mnist_mode(keys, with_data)))
         _add(archive, REPO_ROOT / "pyproject.toml", "looplab/pyproject.toml")
         _write(archive, "looplab/README.md", README)
         for file in package_files(REPO_ROOT / "grader"):
@@ -48,6 +54,15 @@ def build(out_dir: Path, exercises: tuple[str, ...] = (), with_data: bool = Fals
             for name in sorted(mnist.MD5):
                 _add(archive, mnist.raw_dir() / name, f"looplab/data/MNIST/raw/{name}")
     return path
+
+
+def needs_mnist(keys: tuple[str, ...]) -> bool:
+    return bool(set(keys) & set(NEEDS_MNIST))
+
+
+def mnist_mode(keys: tuple[str, ...], with_data: bool) -> str:
+    """How the package gets MNIST: shipped inside it, downloaded at set-up, or not at all."""
+    return "bundled" if with_data else "download" if needs_mnist(keys) else "unused"
 
 
 def package_files(package: Path) -> list[Path]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader.curriculum import exercise
-from grader.gradescope_package import build
+from grader.gradescope_package import TEMPLATES, build
 from grader.paths import SOLUTIONS_DIR
 
 EX02 = exercise("ex02")
@@ -20,7 +20,7 @@ TEST_KEYS = {"name", "score", "max_score", "status", "output"}
 
 @pytest.fixture(scope="module")
 def autograder_zip(tmp_path_factory) -> Path:
-    return build(tmp_path_factory.mktemp("gradescope"), exercises=("ex02",))
+    return build(tmp_path_factory.mktemp("gradescope"), exercises=("ex02",), visibility="after_published")
 
 
 def run_autograder(zip_path: Path, root: Path, files: dict[str, str]) -> tuple[dict, str]:
@@ -45,23 +45,33 @@ def test_zip_holds_scripts_grader_and_hidden_suites_but_no_solutions(autograder_
     for script in ("setup.sh", "run_autograder"):
         assert infos[script].external_attr >> 16 & 0o111, f"{script} is not executable"
     assert "looplab/grader/hidden/test_ex02.py" in infos and "looplab/pyproject.toml" in infos
-    assert contents["looplab-exercises.txt"].decode().split() == ["ex02"]
+    settings = json.loads(contents["looplab-autograder.json"])
+    assert settings == {"exercises": ["ex02"], "visibility": "after_published", "mnist": "unused"}
     assert not [name for name in infos if "solutions/" in name or "__pycache__" in name]
     solutions = {path.read_bytes() for path in SOLUTIONS_DIR.glob("ex[0-9][0-9]_*.py")}
     assert not solutions & set(contents.values())
     setup = contents["setup.sh"].decode()
-    assert "pip\" install torch torchvision --index-url" in setup
+    assert setup == (TEMPLATES / "setup.sh").read_text()
 
 
-def test_correct_submission_gets_full_marks(autograder_zip, tmp_path):
+def test_correct_nested_submission_gets_full_marks_with_the_chosen_visibility(autograder_zip, tmp_path):
     solution = (SOLUTIONS_DIR / EX02.filename).read_text()
     results, stdout = run_autograder(autograder_zip, tmp_path, {f"exercises/{EX02.filename}": solution})
     assert f"grader from {tmp_path / 'source' / 'looplab' / 'grader'}" in stdout
+    assert f"looplab: graded exercises/{EX02.filename}" in stdout
     assert results["score"] == 15.0
     assert len(results["tests"]) == 6
     for test in results["tests"]:
         assert TEST_KEYS <= set(test)
         assert (test["status"], test["score"]) == ("passed", test["max_score"])
+        assert test["visibility"] == "after_published"
+
+
+def test_the_visibility_is_one_gradescope_knows(tmp_path):
+    with pytest.raises(ValueError, match="after_published"):
+        build(tmp_path, exercises=("ex02",), visibility="later")
+    with zipfile.ZipFile(build(tmp_path, exercises=("ex08",), with_data=False)) as archive:
+        assert json.loads(archive.read("looplab-autograder.json"))["mnist"] == "download"
 
 
 def test_syntax_error_gets_zero_with_the_reason_in_every_test(autograder_zip, tmp_path):

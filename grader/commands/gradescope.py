@@ -5,6 +5,8 @@ import argparse
 from pathlib import Path
 
 from grader import gradescope_package, mnist
+from grader.commands import UsageError
+from grader.reports.gradescope import VISIBILITIES
 
 HELP = "build a Gradescope autograder zip in DIR (hidden suites in, solutions out)"
 
@@ -15,13 +17,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="grade only this exercise on Gradescope (repeatable; default: all)")
     parser.add_argument("--with-data", action="store_true",
                         help="put MNIST (data/MNIST/raw) in the zip instead of downloading it in setup.sh")
+    parser.add_argument("--visibility", choices=VISIBILITIES, default="visible",
+                        help="when learners see each check's details on Gradescope (default: visible)")
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        path = gradescope_package.build(args.out_dir, tuple(args.exercises or ()), args.with_data)
-    except (KeyError, mnist.MnistDataError) as error:
-        print(f"looplab gradescope: {error}")
-        return 2
+        path = gradescope_package.build(args.out_dir, tuple(args.exercises or ()), args.with_data,
+                                        args.visibility)
+    except KeyError as error:
+        raise UsageError(error.args[0]) from None
+    except mnist.MnistDataError as error:
+        raise UsageError(f"--with-data: {error}") from None
+    except OSError as error:
+        raise UsageError(f"cannot write {args.out_dir}: {error.strerror or error}") from None
     print(f"wrote {path}: upload it as the assignment's autograder (Gradescope: Configure Autograder)")
     return 0
