@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 import torch
 
+from _diagnosis import torch_functions_called, torch_names
+
 FUNCTIONS = ["fit_python", "fit_numpy"]
 
 
@@ -106,3 +108,14 @@ def test_matches_minibatch_sgd_in_a_new_shuffled_order_each_epoch(ex, name):
         f"losses {[round(v, 6) for v in losses]}; expected w={expected[0][0]:.6f}, b={expected[0][1]:.6f}, "
         f"losses {[round(v, 6) for v in expected[0][2:]]} (one step per batch, short last batch "
         "included, a new order every epoch from one generator made before the first epoch)")
+
+
+def test_uses_no_torch(ex):
+    names = torch_names(ex)
+    assert not names, (f"your module uses PyTorch ({', '.join(names)}): exercise 1 computes the gradients by "
+                       "hand, in plain Python and NumPy")
+    xs, ys = ex.make_data(n=20, seed=3)
+    for name in FUNCTIONS:
+        _, called = torch_functions_called(_fit, ex, name, xs, ys, epochs=2, batch_size=8)
+        assert not called, (f"{name}() called PyTorch ({', '.join(called[:3])}): exercise 1 computes dw and db "
+                            "by hand, in plain Python and NumPy")

@@ -1,23 +1,27 @@
-"""Visible tests for exercise 8: MNIST with a linear model."""
-import os
+"""Visible tests for exercise 8: MNIST with a linear model.
+
+Without MNIST the tests that need it fail (never skip) and say which command prepares it.
+"""
+import math
 
 import pytest
 import torch
 from torch import nn
 from torch.utils.data import Subset
 
+from _curves import record_losses
+from _diagnosis import first_order_problem, watched
+from grader.digits import Digits
 from grader.mnist import InMemoryMNIST, MnistDataError
 
 
 @pytest.fixture(scope="module")
 def mnist():
-    """(train, test) as InMemoryMNIST; skipped with the set-up command when MNIST is not prepared."""
+    """(train, test) as InMemoryMNIST; a failure that names the set-up command when MNIST is not prepared."""
     try:
         return InMemoryMNIST(train=True), InMemoryMNIST(train=False)
     except MnistDataError as error:
-        if os.environ.get("CI"):
-            pytest.fail(str(error), pytrace=False)
-        pytest.skip(str(error))
+        pytest.fail(f"exercise 8 trains on MNIST, which is not ready here: {error}", pytrace=False)
 
 
 def _accuracy(model, dataset):
@@ -35,13 +39,43 @@ def test_build_model_gives_10_scores_per_image(ex):
         "expected (5, 10): Flatten first, then Linear(784, 10)")
     count = sum(p.numel() for p in model.parameters())
     assert count == 7850, f"the model has {count} parameters, expected 7850 (784 * 10 weights + 10 biases)"
+    rows = scores.detach()
+    probabilities = bool((rows >= 0).all() and torch.allclose(rows.sum(dim=1), torch.ones(5), atol=1e-4))
+    assert not probabilities, (
+        "build_model()'s outputs are probabilities (every row is non-negative and sums to 1: a Softmax at "
+        "the end), expected 10 raw logits: end with the Linear layer, CrossEntropyLoss applies log_softmax "
+        "itself")
 
 
-def test_train_mnist_learns_digits_in_one_epoch(ex, mnist):
+def test_train_mnist_shuffles_every_epoch_and_steps_once_per_batch(ex, mnist):
+    train, _ = mnist
+    digits = Digits(train.data[:640], train.targets[:640])
+    served = digits.record_fetches()
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+    run = watched(model, ex.train_mnist, model, digits, epochs=2, batch_size=64)
+    per_epoch = math.ceil(640 / 64)
+    steps = run.count("step")
+    assert steps == 2 * per_epoch, (
+        f"train_mnist() took {steps} optimizer steps, expected {2 * per_epoch}: 2 epochs of {per_epoch} "
+        "minibatches (640 training digits in batches of 64)")
+    first, second = served[:640], served[640:1280]
+    assert first != list(range(640)), (
+        "train_mnist() served the training digits of epoch 1 in their stored order: shuffle them "
+        "(DataLoader(..., shuffle=True, generator=...))")
+    assert first != second, (
+        "train_mnist() served the training digits in the same order in epochs 1 and 2: let the DataLoader "
+        "shuffle every epoch (shuffling once before training is not enough)")
+    problem = first_order_problem(run, steps_per_epoch=per_epoch)
+    assert not problem, problem
+
+
+def test_train_mnist_learns_digits_in_one_epoch(ex, mnist, request):
     train, test = mnist
     torch.manual_seed(0)
     model = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
     losses = ex.train_mnist(model, Subset(train, range(12000)), epochs=1)
+    record_losses(request, losses if isinstance(losses, list) else [])
     assert isinstance(losses, list) and len(losses) == 1 and isinstance(losses[0], float), (
         f"train_mnist(..., epochs=1) returned {losses!r}, expected a list of one float")
     accuracy = _accuracy(model, test)
@@ -69,9 +103,11 @@ def test_evaluate_returns_the_fraction_answered_correctly(ex, mnist):
     with torch.no_grad():
         always_three[1].weight.zero_()
         always_three[1].bias.copy_(torch.eye(10)[3])
-    subset = Subset(test, range(2000))
-    expected = (test.targets[:2000] == 3).float().mean().item()
+    subset = Subset(test, range(1999))
+    expected = (test.targets[:1999] == 3).float().mean().item()
     got = ex.evaluate(always_three, subset)
+    assert isinstance(got, float), f"evaluate() returned a {type(got).__name__}, expected a Python float"
     assert abs(got - expected) < 1e-6, (
         f"evaluate() of a model that always answers 3 returned {got}, expected {expected:.4f}, "
-        "the share of 3s among these 2000 digits (a fraction in [0, 1], not a percentage)")
+        "the share of 3s among these 1999 digits (a fraction in [0, 1], not a percentage; count correct "
+        "predictions over all samples and divide by the number of samples: the last batch is smaller)")

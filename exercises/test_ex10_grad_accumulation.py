@@ -1,9 +1,15 @@
-"""Visible tests for exercise 10: gradient accumulation."""
+"""Visible tests for exercise 10: gradient accumulation.
+
+``accumulated_step`` runs under the grader's loop spy (see ``_diagnosis``): the backward passes
+and the step it records name where gradients were cleared, or not, in the grader's words.
+"""
 import math
 
 import pytest
 import torch
 from torch import nn
+
+from _diagnosis import watched
 
 
 def _data(n, seed=0):
@@ -35,16 +41,30 @@ def _step(ex, model, x, y, micro_batches):
     return ex.accumulated_step(model, nn.MSELoss(), optimizer, x, y, micro_batches)
 
 
+def _loss_relation(got, model, x, y, micro_batches):
+    """What a wrong returned loss is, when it is one of the usual mistakes (as the grader names them)."""
+    with torch.no_grad():
+        means = [nn.MSELoss()(model(xc), yc).item()
+                 for xc, yc in zip(torch.chunk(x, micro_batches), torch.chunk(y, micro_batches))]
+    if abs(got - sum(means)) < 1e-6:
+        return " (that is the sum of the micro-batch mean losses, unscaled)"
+    if abs(got - sum(means) / micro_batches) < 1e-6:
+        return (f" (that is the plain mean of the {micro_batches} micro-batch means, which weighs a short chunk "
+                "like a full one)")
+    return ""
+
+
 def test_accumulated_step_returns_the_full_batch_loss(ex):
     x, y = _data(10)
     model, twin = _model_and_twin()
     got = _step(ex, model, x, y, 3)
+    relation = _loss_relation(got, twin, x, y, 3) if isinstance(got, float) else ""
     expected = _big_batch_step(twin, x, y)
     assert isinstance(got, float), (
         f"accumulated_step returned a {type(got).__name__}, expected a Python float")
     assert abs(got - expected) < 1e-6, (
-        f"accumulated_step returned {got:.6f}, expected {expected:.6f}: the mean loss over all 10 "
-        "samples, i.e. the sum of the scaled micro-batch losses")
+        f"accumulated_step returned {got:.6f}{relation}, expected {expected:.6f}: the mean loss over all 10 "
+        "samples before the step, i.e. the sum of the scaled micro-batch losses")
 
 
 @pytest.mark.parametrize("n, micro_batches", [(12, 4), (10, 3), (7, 2), (5, 1)])
@@ -70,3 +90,37 @@ def test_accumulated_step_never_runs_the_model_on_the_whole_batch(ex):
     assert sum(sizes) == 10 and max(sizes) <= largest, (
         f"the model ran on batches of {sizes} samples, expected micro-batches of at most {largest} "
         "samples that together cover the 10 samples once")
+
+
+def _expect_one_step_after_the_micro_batches(run, call):
+    kinds = [event["kind"] for event in run.events]
+    forwards = [event["batch"] for event in run.of("forward") if event["grad"]]
+    steps, backwards = kinds.count("step"), kinds.count("backward")
+    assert steps == 1, (f"{call} called optimizer.step() {steps} times, expected once, after all 3 micro-batches: "
+                        "the point is one step for the whole batch")
+    assert backwards == 3 and len(forwards) == 3 and sum(forwards) == 10, (
+        f"{call} ran {len(forwards)} forwards with autograd on {forwards} samples and {backwards} backwards, "
+        "expected 3 micro-batches covering all 10 samples, each with its own backward")
+    last_backward = max(i for i, kind in enumerate(kinds) if kind == "backward")
+    assert kinds.index("step") > last_backward, (
+        f"{call} stepped before the last micro-batch's backward: step once, after all of them")
+
+
+def test_accumulated_step_clears_gradients_once_per_call_and_steps_once(ex):
+    x, y = _data(10)
+    model, _ = _model_and_twin()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    call = "accumulated_step(x of 10 samples, micro_batches=3)"
+    for number in (1, 2):
+        run = watched(model, ex.accumulated_step, model, nn.MSELoss(), optimizer, x, y, 3, optimizer=optimizer)
+        backwards = run.of("backward")
+        assert backwards, f"{call} never called backward()"
+        _expect_one_step_after_the_micro_batches(run, call)
+        assert not backwards[0]["accumulated"], (
+            f"call {number} of {call}: the first micro-batch's gradient was added to gradients left over from "
+            "the previous call: zero the gradients once per call, before the first micro-batch (or after the "
+            "step), never between micro-batches")
+        assert all(backward["accumulated"] for backward in backwards[1:]), (
+            "the gradients were cleared between micro-batches (a backward found .grad empty after the first "
+            "one), so the step used only the last chunk's: zero_grad once per call, before the first "
+            "micro-batch")

@@ -81,7 +81,10 @@ def test_bundle_has_what_a_learner_needs(bundle):
                  "ex02_five_line_loop.hint.md"):
         assert f"exercises/{name}" in files
     assert {"README.md", "Makefile", "pyproject.toml", "data/README.md", "grader/mnist.py"} <= files
-    assert not [f for f in files if f.startswith(("solutions/", "grader/hidden/", "grader/harness/"))]
+    assert not [f for f in files if f.startswith(("solutions/", "grader/hidden/"))]
+    # of the child's harness only the loop spy ships, which the visible tests run: no probe, no child
+    assert {f for f in files if f.startswith("grader/harness/")} <= {"grader/harness/__init__.py",
+                                                                     "grader/harness/spy.py"}
 
 
 def test_bundle_stubs_are_the_generated_ones(bundle):
