@@ -5,7 +5,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("grade", "grade_all", "data", "stubs", "check", "bench", "nbgrader_course", "gradescope", "release")
+COMMANDS = ("grade", "grade_all", "data", "stubs", "check", "bench", "nbgrader_course", "gradescope", "release", "prairielearn", "classroom")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,7 +7,7 @@
 The learner's modules are found wherever they sit in the upload (a zip of ``exercises/`` works).
 ``--settings`` reads the package's ``looplab-autograder.json`` (its exercises and Gradescope
 visibility), written by ``looplab gradescope`` / ``looplab prairielearn``; ``--exercise`` and
-``--visibility`` override it. Grading is on the CPU with the default sandbox. A problem of the
+``--visibility`` override it. Grading is on the CPU, isolated as ``--sandbox`` says (auto). A problem of the
 grader itself (MNIST missing, no sandbox) is checked before grading and written as the
 platform's "cannot grade" result. The exit status is 0 whenever a results file was written:
 the platform then shows it; 2 means not even that was possible.
@@ -26,7 +26,7 @@ from grader.curriculum import CURRICULUM, exercise
 from grader.grade import GradeOptions, RunProblem, check_run, grade_submission
 from grader.reports import classroom, gradescope, prairielearn
 from grader.results import SubmissionResult
-from grader.sandbox import SandboxUnavailable
+from grader.sandbox import SANDBOXES, SandboxUnavailable
 
 PLATFORMS = ("gradescope", "prairielearn", "classroom")
 SETTINGS_NAME = "looplab-autograder.json"
@@ -55,6 +55,8 @@ def parser() -> argparse.ArgumentParser:
                       help="grade only this exercise (repeatable; default: the settings', else all)")
     made.add_argument("--visibility", choices=gradescope.VISIBILITIES,
                       help="Gradescope: when learners see each check's details (default: the settings', else visible)")
+    made.add_argument("--sandbox", choices=SANDBOXES, default="auto",
+                      help="how learner code is isolated (default auto); classroom's workflow passes none")
     made.add_argument("--github-output", type=Path, default=os.environ.get("GITHUB_OUTPUT"),
                       help="classroom: the step-output file that gets result=<base64> (default $GITHUB_OUTPUT)")
     return made
@@ -64,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = read_settings(args.settings)
     keys = tuple(args.exercises or settings.get("exercises") or [item.key for item in CURRICULUM])
-    options = GradeOptions(device="cpu", exercises=keys)
+    options = GradeOptions(device="cpu", sandbox=args.sandbox, exercises=keys)
     try:
         check_run(options)
     except (RunProblem, SandboxUnavailable, KeyError) as error:

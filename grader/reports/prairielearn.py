@@ -11,7 +11,7 @@ from grader.results import PASSED, SKIPPED, SubmissionResult
 
 
 def results_json(result: SubmissionResult) -> dict:
-    if result.error and not result.checks:
+    if result.error and not result.files:  # nothing of the hand-in could be graded
         return not_gradable_json(result.error)
     tests = [{
         "name": f"{check.exercise}: {check.title}",

@@ -1,0 +1,40 @@
+"""looplab prairielearn DIR: a PrairieLearn externally graded question and its grading image."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from grader import mnist, prairielearn_package
+from grader.commands import UsageError, positive_int
+
+HELP = "build a PrairieLearn question (external grading) and the Docker image folder that grades it"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("out_dir", type=Path, help="folder that gets image/ and questions/<name>/")
+    parser.add_argument("--exercise", action="append", dest="exercises", metavar="exNN",
+                        help="grade only this exercise in the question (repeatable; default: all)")
+    parser.add_argument("--with-data", action="store_true",
+                        help="put MNIST (data/MNIST/raw) in the image folder instead of downloading it at docker build")
+    parser.add_argument("--image", default=prairielearn_package.DEFAULT_IMAGE,
+                        help="the image name info.json gives PrairieLearn (push the built image under it)")
+    parser.add_argument("--question", default="looplab", help="the question folder's name (default: looplab)")
+    parser.add_argument("--timeout", type=positive_int, default=prairielearn_package.DEFAULT_TIMEOUT_S,
+                        metavar="S", help="seconds PrairieLearn lets grading run (at most 600)")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.timeout > 600:
+        raise UsageError(f"--timeout {args.timeout}: PrairieLearn allows at most 600 seconds")
+    try:
+        question = prairielearn_package.build(args.out_dir, tuple(args.exercises or ()), args.with_data,
+                                              args.image, args.question, args.timeout)
+    except KeyError as error:
+        raise UsageError(error.args[0]) from None
+    except mnist.MnistDataError as error:
+        raise UsageError(f"--with-data: {error}") from None
+    except OSError as error:
+        raise UsageError(f"cannot write {args.out_dir}: {error.strerror or error}") from None
+    print(f"wrote {args.out_dir / 'image'}: docker build -t {args.image} {args.out_dir / 'image'}, then push it")
+    print(f"wrote {question}: copy it into your course's questions/ folder")
+    return 0
