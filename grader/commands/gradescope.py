@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
+from typing import Iterator
 
 from grader import gradescope_package, mnist
 from grader.commands import UsageError
@@ -21,15 +23,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="when learners see each check's details on Gradescope (default: visible)")
 
 
-def run(args: argparse.Namespace) -> int:
+@contextlib.contextmanager
+def package_errors(out_dir: Path) -> Iterator[None]:
+    """A platform package's build problems as one-line UsageErrors: exercise, MNIST, folder."""
     try:
-        path = gradescope_package.build(args.out_dir, tuple(args.exercises or ()), args.with_data,
-                                        args.visibility)
+        yield
     except KeyError as error:
         raise UsageError(error.args[0]) from None
     except mnist.MnistDataError as error:
         raise UsageError(f"--with-data: {error}") from None
     except OSError as error:
-        raise UsageError(f"cannot write {args.out_dir}: {error.strerror or error}") from None
+        raise UsageError(f"cannot write {out_dir}: {error.strerror or error}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    with package_errors(args.out_dir):
+        path = gradescope_package.build(args.out_dir, tuple(args.exercises or ()), args.with_data,
+                                        args.visibility)
     print(f"wrote {path}: upload it as the assignment's autograder (Gradescope: Configure Autograder)")
     return 0

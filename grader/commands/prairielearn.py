@@ -4,8 +4,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from grader import mnist, prairielearn_package
+from grader import prairielearn_package
 from grader.commands import UsageError, positive_int
+from grader.commands.gradescope import package_errors
 
 HELP = "build a PrairieLearn question (external grading) and the Docker image folder that grades it"
 
@@ -26,15 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.timeout > 600:
         raise UsageError(f"--timeout {args.timeout}: PrairieLearn allows at most 600 seconds")
-    try:
+    with package_errors(args.out_dir):
         question = prairielearn_package.build(args.out_dir, tuple(args.exercises or ()), args.with_data,
                                               args.image, args.question, args.timeout)
-    except KeyError as error:
-        raise UsageError(error.args[0]) from None
-    except mnist.MnistDataError as error:
-        raise UsageError(f"--with-data: {error}") from None
-    except OSError as error:
-        raise UsageError(f"cannot write {args.out_dir}: {error.strerror or error}") from None
     print(f"wrote {args.out_dir / 'image'}: docker build -t {args.image} {args.out_dir / 'image'}, then push it")
     print(f"wrote {question}: copy it into your course's questions/ folder")
     return 0
