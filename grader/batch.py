@@ -7,19 +7,25 @@ The store ``<gradebook>.results/`` holds, per learner:
 - ``.LEARNER.attempt``: present while that learner is being graded, counting the starts;
 - ``.LEARNER.incoming.json``: the worker's output, read once the worker has exited cleanly.
 
-Resume: a learner with a result and no attempt marker is recorded and skipped (unless
-``force``); killing the batch (even with SIGKILL) loses nothing recorded. A result that sits next
+Reruns: each record carries the fingerprint it was graded under: a content hash of the
+learner's exercise modules (wherever they sit in the folder, see ``grader.submission_files``;
+never inode or modification time) and the run's options that change scores (device, exercises,
+a fixed seed, limits). A learner whose record has the fingerprint of this run is kept (unless
+``force``); one whose files changed, or who was graded under other options, is graded again.
+Killing the batch (even with SIGKILL) loses nothing recorded. A result that sits next
 to an attempt marker was never confirmed (the batch stopped mid-way, or learner code wrote it)
 and is graded again. A learner whose grading started ``MAX_ATTEMPTS`` times without finishing
 (a submission that kills the grader) is recorded as an error instead of being tried forever.
 
 Workers die with grade-all (``PR_SET_PDEATHSIG``), and each worker's children die with it, so
 killing the batch leaves nothing running. The sandbox is resolved once, before any learner is
-graded (``SandboxUnavailable`` stops the run with one message). Isolated (the default), learner
-code cannot see the store (bubblewrap) or write into it (a user id of its own); with
-``--sandbox none`` it could, so after every worker grade-all compares the store with what it
-recorded itself and restores its own files (and removes any it did not write), and the CSV,
-rebuilt from those records, is never fooled.
+graded, with everything else that belongs to the whole run (``grader.grade.check_run``: the
+device, the exercises, MNIST): a problem there stops the run with one message and is never
+recorded as a learner's error. Isolated (the default), learner code cannot see the store
+(bubblewrap) or write into it (a user id of its own); with ``--sandbox none`` it could, so
+after every worker grade-all compares the store with what it recorded itself and restores its
+own files (and removes any it did not write), and the CSV, rebuilt from those records, is never
+fooled.
 """
 from __future__ import annotations
 
@@ -34,14 +40,17 @@ from pathlib import Path
 from typing import Callable
 
 from grader.atomic import write_text_atomic
-from grader.grade import GradeOptions, resolve_device
+from grader.curriculum import exercise
+from grader.grade import GradeOptions, check_run, resolve_device
 from grader.limits import die_with_parent
 from grader.reports import gradebook_csv
 from grader.results import SubmissionResult
 from grader.sandbox import resolve
+from grader.submission_files import content_hash
 
 WORKER_TIMEOUT_S = 3 * 3600
 MAX_ATTEMPTS = 3
+OUTPUT_MARKER = ".looplab-output"
 
 
 def results_dir(gradebook: Path) -> Path:
@@ -50,22 +59,56 @@ def results_dir(gradebook: Path) -> Path:
 
 def learners(submissions: Path, outputs: tuple[Path, ...] = ()) -> list[Path]:
     """Every learner's entry: folders, and links (a broken one becomes an error row, not a gap);
-    never one of grade-all's own ``outputs`` (a results store or feedback folder placed inside)."""
-    own = {os.path.realpath(path) for path in outputs}
+    never one of grade-all's own outputs, of this run (``outputs``: a gradebook, results store or
+    feedback folder placed inside) or of an earlier one (a folder marked with ``OUTPUT_MARKER``),
+    nor a folder that holds one of them at any depth."""
+    own = [os.path.realpath(path) for path in outputs]
+    base = os.path.realpath(submissions)
+
+    def holds_output(entry: Path) -> bool:
+        here = os.path.join(base, entry.name)
+        return (os.path.realpath(entry) in own or any(path == here or path.startswith(here + os.sep) for path in own)
+                or _holds_marker(entry))
+
     return sorted(p for p in submissions.iterdir()
-                  if not p.name.startswith(".") and (p.is_dir() or p.is_symlink()) and os.path.realpath(p) not in own)
+                  if not p.name.startswith(".") and (p.is_dir() or p.is_symlink()) and not holds_output(p))
+
+
+def mark_as_output(folder: Path) -> None:
+    """Mark ``folder`` as grade-all's own, so no later run takes it (or a folder above it) for a learner."""
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / OUTPUT_MARKER
+    if not marker.is_file():
+        write_text_atomic(marker, "This folder holds outputs of `looplab grade-all`: it is never graded as a learner.\n")
+
+
+def _holds_marker(entry: Path) -> bool:
+    """A marked output folder at ``entry`` or below it (links are not followed)."""
+    if entry.is_symlink():
+        return False
+    for folder, subfolders, files in os.walk(entry):
+        if OUTPUT_MARKER in files:
+            return True
+        subfolders[:] = [name for name in subfolders if not name.startswith(".") and name != "__pycache__"]
+    return False
 
 
 def grade_all(submissions: Path, gradebook: Path, options: GradeOptions, workers: int = 1,
               force: bool = False, on_done: Callable[[SubmissionResult], None] = lambda r: None,
               outputs: tuple[Path, ...] = ()) -> list[SubmissionResult]:
-    """Grade every submission folder not yet recorded and write the CSV gradebook."""
+    """Grade every learner whose record is missing or stale, and write the CSV gradebook.
+
+    Raises RunProblem or SandboxUnavailable, before any learner is graded, when the run itself
+    cannot grade anyone."""
+    check_run(options)
     store = Store(results_dir(gradebook), reset=force)
-    everyone = learners(submissions, outputs=(results_dir(gradebook), *outputs))
-    pending = [p for p in everyone if force or not store.recorded(p.name)]
+    for folder in (results_dir(gradebook), *outputs):
+        mark_as_output(folder)
+    everyone = learners(submissions, outputs=(results_dir(gradebook), gradebook, *outputs))
     threads = max(1, (os.cpu_count() or 1) // max(1, workers))
     worker_options = {**asdict(options), "threads": options.threads or threads,
                       "device": resolve_device(options.device), "sandbox": resolve(options.sandbox)}
+    pending = [p for p in everyone if force or store.fingerprint(p.name) != fingerprint(p, worker_options)]
 
     def grade_one(path: Path) -> None:
         on_done(_grade_one(path, store, worker_options))
@@ -78,12 +121,22 @@ def grade_all(submissions: Path, gradebook: Path, options: GradeOptions, workers
     return results
 
 
+def fingerprint(path: Path, options: dict) -> str:
+    """What a record must have been graded under to be kept: the learner's files, by content,
+    and the options that change scores."""
+    keys = sorted(exercise(key).key for key in options["exercises"])
+    scoring = {"device": options["device"], "exercises": keys, "seed": options["seed"],
+               "limits": options["limits"]}
+    return f"{content_hash(path, keys)}:{json.dumps(scoring, sort_keys=True)}"
+
+
 def _grade_one(path: Path, store: "Store", options: dict) -> SubmissionResult:
+    graded_under = fingerprint(path, options)  # taken before grading: a later change regrades
     attempt = store.start(path.name)
     if attempt > MAX_ATTEMPTS:
         error = (f"grading this submission started {MAX_ATTEMPTS} times and never finished (the grader "
                  "was stopped or killed each time): not graded again; use --force to retry")
-        return store.record(SubmissionResult(path.name, error=error))
+        return store.record(SubmissionResult(path.name, error=error), graded_under)
     incoming = store.incoming(path.name)
     incoming.unlink(missing_ok=True)
     problem = _run_worker(path, incoming, options)
@@ -92,7 +145,7 @@ def _grade_one(path: Path, store: "Store", options: dict) -> SubmissionResult:
     if result is None:
         result = SubmissionResult(path.name, error=f"the grader failed on this submission: {problem or 'no result'}")
     result.learner = path.name
-    return store.record(result)
+    return store.record(result, graded_under)
 
 
 def _run_worker(path: Path, incoming: Path, options: dict) -> str:
@@ -140,9 +193,17 @@ class Store:
         return not self._attempt(name).exists() and load_result(self._result(name)) is not None
 
     def result(self, name: str) -> SubmissionResult | None:
-        with self._lock:
-            text = self._written.get(name, (None,))[0]
+        text = self._text(name)
         return SubmissionResult.from_dict(json.loads(text)) if text else None
+
+    def fingerprint(self, name: str) -> str | None:
+        """The fingerprint ``name``'s confirmed record was graded under (None: no such record)."""
+        text = self._text(name)
+        return json.loads(text).get("fingerprint") if text else None
+
+    def _text(self, name: str) -> str | None:
+        with self._lock:
+            return self._written.get(name, (None,))[0]
 
     def incoming(self, name: str) -> Path:
         return self.folder / f".{name}.incoming.json"
@@ -160,9 +221,10 @@ class Store:
         write_text_atomic(marker, str(attempt))
         return attempt
 
-    def record(self, result: SubmissionResult) -> SubmissionResult:
-        """Write the result, close its attempt, then restore anything else that was changed."""
-        name, text = result.learner, json.dumps(result.to_dict(), indent=1)
+    def record(self, result: SubmissionResult, fingerprint: str) -> SubmissionResult:
+        """Write the result and its fingerprint, close its attempt, then restore anything else
+        that was changed."""
+        name, text = result.learner, json.dumps({**result.to_dict(), "fingerprint": fingerprint}, indent=1)
         path = self._result(name)
         with self._lock:
             write_text_atomic(path, text)

@@ -1,17 +1,30 @@
-"""Grade one submission: a pipeline of small stages from a folder to a SubmissionResult."""
+"""Grade one submission: a pipeline of small stages from a folder to a SubmissionResult.
+
+``check_run`` looks at what belongs to the whole run (the exercises asked for, the device, the
+sandbox, MNIST when ex08 is graded) once, before any learner is graded: a problem there stops the
+run with one sentence instead of becoming every learner's error. ``grade_submission`` finds the
+learner's exercise modules wherever they sit in the folder (``grader.submission_files``) and
+runs the hidden suites of each folder that holds some, so every module still reaches its child
+process through the same path, with the same refusals, as a module at the top of the folder.
+"""
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from grader import zygote
 from grader.curriculum import CURRICULUM, exercise
 from grader.hidden import draw
 from grader.hidden_suite import run_hidden_suites
-from grader.results import SubmissionResult
+from grader.results import CheckResult, SubmissionResult
 from grader.sandbox import SandboxUnavailable, resolve
+from grader.submission_files import ExerciseModules, find_exercise_modules
+
+NEEDS_MNIST = ("ex08",)  # exercises whose hidden suite trains and measures on MNIST
 
 
 @dataclass(frozen=True)
@@ -26,6 +39,10 @@ class GradeOptions:
     seed: int | None = None  # None: a fresh secret seed for every grading
 
 
+class RunProblem(Exception):
+    """Nothing can be graded with these options on this machine (one sentence for the user)."""
+
+
 def resolve_device(requested: str) -> str:
     """``auto`` is ``cuda`` where a GPU is visible, else ``cpu``."""
     if requested != "auto":
@@ -33,6 +50,14 @@ def resolve_device(requested: str) -> str:
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def check_run(options: GradeOptions) -> None:
+    """Raise RunProblem (or SandboxUnavailable) when these options cannot grade anyone here."""
+    problem = _options_problem(options, resolve_device(options.device)) or _data_problem(options)
+    if problem:
+        raise RunProblem(problem)
+    resolve(options.sandbox)
 
 
 def grade_submission(submission: Path, options: GradeOptions = GradeOptions(),
@@ -50,12 +75,45 @@ def grade_submission(submission: Path, options: GradeOptions = GradeOptions(),
         result.error = str(error)
         return result
     zygote.prestart(result.device, sandbox)  # overlaps pytest's collection
-    result.checks = run_hidden_suites(
-        submission.resolve(), list(options.exercises), device=result.device,
-        sandbox=sandbox, threads=options.threads or os.cpu_count() or 1,
-        limits=options.limits, seed=seed)
+    keys = [exercise(key).key for key in options.exercises]
+    modules = find_exercise_modules(submission.resolve())
+    result.files = {key: modules.relative(path) for key, path in modules.found.items() if key in keys}
+
+    def run(folder: Path, group: list[str]) -> list[CheckResult]:
+        return run_hidden_suites(folder, group, device=result.device, sandbox=sandbox,
+                                 threads=options.threads or os.cpu_count() or 1,
+                                 limits=options.limits, seed=seed)
+
+    result.checks = _checks_by_folder(modules, keys, run)
+    result.error = _submission_problem(modules, keys)
     result.wall_s = round(time.monotonic() - started, 2)
     return result
+
+
+def _checks_by_folder(modules: ExerciseModules, keys: list[str],
+                      run: Callable[[Path, list[str]], list[CheckResult]]) -> list[CheckResult]:
+    """Each exercise's checks, run against the folder that holds its module: an exercise with no
+    module is run against the learner's folder (its checks say so), an ambiguous one against an
+    empty folder, its failures then naming the files."""
+    with tempfile.TemporaryDirectory(prefix="looplab-ambiguous-") as nowhere:
+        groups: dict[Path, list[str]] = {}
+        for key in keys:
+            folder = (modules.found[key].parent if key in modules.found else
+                      Path(nowhere) if key in modules.ambiguous else modules.folder)
+            groups.setdefault(folder, []).append(key)
+        checks = [check for folder, group in groups.items() for check in run(folder, group)]
+    for check in checks:
+        if check.exercise in modules.ambiguous:
+            check.message = modules.ambiguity(check.exercise)
+    order = {key: index for index, key in enumerate(keys)}
+    return sorted(checks, key=lambda check: order.get(check.exercise, len(order)))
+
+
+def _submission_problem(modules: ExerciseModules, keys: list[str]) -> str:
+    """What is wrong with the hand-in as a whole: no module at all, or ambiguous modules."""
+    if modules.missing_all(keys):
+        return modules.nothing_found()
+    return "; ".join(modules.ambiguity(key) for key in keys if key in modules.ambiguous)
 
 
 def _cannot_grade(submission: Path, options: GradeOptions, device: str) -> str:
@@ -64,6 +122,11 @@ def _cannot_grade(submission: Path, options: GradeOptions, device: str) -> str:
         return f"{submission} is not a folder of exercise modules"
     if submission.is_symlink():
         return f"{submission} is a symbolic link: hand in the folder itself"
+    return _options_problem(options, device)
+
+
+def _options_problem(options: GradeOptions, device: str) -> str:
+    """An exercise the curriculum does not have, or a device this machine does not have."""
     for key in options.exercises:
         try:
             exercise(key)
@@ -71,6 +134,18 @@ def _cannot_grade(submission: Path, options: GradeOptions, device: str) -> str:
             return str(error.args[0])
     if device.startswith("cuda") and not _cuda_available():
         return "--device cuda was asked for, but no CUDA GPU is visible on this machine"
+    return ""
+
+
+def _data_problem(options: GradeOptions) -> str:
+    """MNIST missing or corrupt while an exercise graded on it is asked for."""
+    from grader import mnist
+
+    for key in sorted({exercise(key).key for key in options.exercises}.intersection(NEEDS_MNIST)):
+        try:
+            mnist.check()
+        except mnist.MnistDataError as error:
+            return f"{key} is graded on MNIST, which is not ready: {error}"
     return ""
 
 

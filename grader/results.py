@@ -33,6 +33,7 @@ class SubmissionResult:
     device: str = "cpu"
     wall_s: float = 0.0
     seed: int | None = None  # the hidden inputs' seed: `looplab grade --seed N` repeats the grading
+    files: dict[str, str] = field(default_factory=dict)  # exercise key -> the module graded, in the folder
 
     @property
     def score(self) -> float:
@@ -54,5 +55,5 @@ class SubmissionResult:
     @classmethod
     def from_dict(cls, data: dict) -> "SubmissionResult":
         checks = [CheckResult(**check) for check in data.get("checks", [])]
-        fields = {k: data[k] for k in ("learner", "error", "device", "wall_s", "seed") if k in data}
+        fields = {k: data[k] for k in ("learner", "error", "device", "wall_s", "seed", "files") if k in data}
         return cls(checks=checks, **fields)

@@ -5,7 +5,19 @@ import argparse
 import sys
 from pathlib import Path
 
-HELP = "measure MNIST paths, grading overhead, batch throughput and spy cost; print a table"
+from grader.commands import positive_int, writable_file
+
+HELP = "measure the kit's speed (MNIST loop, grading, grade-all, the spy) and print a table"
+DESCRIPTION = """\
+Measure, in one run, what grading costs on this machine: the reference MNIST loop on looplab's
+dataset against torchvision's and a whole-tensor floor, grading a full submission against
+running the same code bare, grade-all with 1 and 2 workers (isolated and not), and the loop
+spy's overhead. A full run takes several minutes; --quick is a smoke test."""
+EXAMPLES = """\
+examples:
+  looplab bench --quick
+  looplab bench --write docs/performance.md
+  looplab bench --device cuda --learners 8"""
 
 _METHOD = """
 How each row is measured (one `looplab bench` run):
@@ -21,10 +33,16 @@ How each row is measured (one `looplab bench` run):
    in-process on the solution with the hidden suite's `INPUTS` (spy included, no child, no
    pytest, no judging). Measured with the zygote (fork server, default on CPU) and without it
    (`LOOPLAB_ZYGOTE=0`: a fresh interpreter and `import torch` per exercise).
-3. `grade_all` over N copies of `solutions/` (ex08 left out to keep the run short), 1 worker
-   against 2 workers, `--force` so every copy is graded.
+   The same for a learner-style submission: for each exercise, a correct case of the catalog
+   (`tests/catalog/correct/`, loops adapted from public code) instead of the reference solution.
+3. `grade_all` over N learner-style submissions (learner i hands in each exercise's i-th correct
+   catalog case; ex08 left out to keep the run short), 1 worker against 2 workers, and isolated
+   against `--sandbox none`; `--force` so every submission is graded. The class projection is
+   300 x (the learner-style submission's full grading time, every exercise, ex08 included) /
+   (the 2-worker speed-up), against a 40-minute budget.
 4. One epoch of Linear(784, 10), batch 64, on 60,000 random in-memory samples, with and without
-   `LoopSpy` (best of 3 each).
+   `LoopSpy` (best of 3 each): the spy's hooks on a step that costs about 0.3 ms, the worst case
+   for its relative cost.
 
 Where the floors are (why a target can stay unmet on 2 cores):
 
@@ -46,16 +64,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="tiny sizes (a smoke test; the figures do not meet the targets' sizes)")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"),
                         help="cuda: also measure every row on the GPU (skipped if none)")
-    parser.add_argument("--copies", type=int, default=4, help="submissions for the grade_all row")
+    parser.add_argument("--learners", type=positive_int, default=8, metavar="N",
+                        help="learner-style submissions graded in the grade-all rows (default 8)")
     parser.add_argument("--full-canonical", action="store_true",
                         help="time all 5 canonical MNIST epochs instead of 1 epoch x5")
-    parser.add_argument("--write", type=Path, metavar="FILE", help="also write the table here")
+    parser.add_argument("--write", type=Path, metavar="FILE",
+                        help="also write the table, the machine and the method to FILE (Markdown)")
 
 
 def run(args: argparse.Namespace) -> int:
     from grader.bench import BenchOptions, machine, render, run_all
 
-    options = BenchOptions(quick=args.quick, device=args.device, copies=args.copies,
+    if args.write:
+        writable_file(args.write, "--write")
+    options = BenchOptions(quick=args.quick, device=args.device, learners=args.learners,
                            full_canonical=args.full_canonical)
     rows = run_all(options, progress=lambda text: print(text, file=sys.stderr, flush=True))
     table = render(rows, judged=not args.quick)

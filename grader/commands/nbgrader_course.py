@@ -4,14 +4,26 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from grader.commands import UsageError, writable_folder
 from grader.nbgrader_course import write_course
 from grader.nbgrader_gradebook import INSTALL_HINT
 
 HELP = "write an nbgrader course folder: one notebook per exercise, hidden checks as test cells"
+DESCRIPTION = """\
+Write an nbgrader course from the reference solutions: nbgrader_config.py and one source
+notebook per exercise in DIR/source/ASSIGNMENT/, the learner's part marked as a solution region
+and looplab's checks as autograded test cells. Then use nbgrader as usual: generate_assignment,
+release, collect, autograde. (To record `looplab grade-all` scores in an existing nbgrader
+gradebook instead, see `looplab grade-all --help`, option --nbgrader-db.)"""
+EXAMPLES = """\
+examples:
+  looplab nbgrader-course ml101/ --course ml101 --assignment loops
+  cd ml101 && nbgrader generate_assignment loops
+  looplab nbgrader-course ml101/ --exercise ex02 --exercise ex03"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("course_dir", type=Path, help="course root (gets nbgrader_config.py and source/)")
+    parser.add_argument("course_dir", type=Path, metavar="DIR", help="course root (gets nbgrader_config.py and source/)")
     parser.add_argument("--assignment", default="looplab", help="assignment name (source/<assignment>/)")
     parser.add_argument("--course", default="looplab", help="nbgrader course id")
     parser.add_argument("--exercise", action="append", dest="exercises", metavar="exNN",
@@ -21,15 +33,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if Path(args.assignment).name != args.assignment or args.assignment in ("", ".", ".."):
+        raise UsageError(f"--assignment {args.assignment!r} is not a plain name (no folders): e.g. loops")
+    writable_folder(args.course_dir, "the course folder")
     try:
         plan = write_course(args.course_dir, assignment=args.assignment, course=args.course,
                             keys=tuple(args.exercises or ()), device=args.device)
     except KeyError as error:
-        print(f"looplab nbgrader-course: {error}")
-        return 2
+        raise UsageError(error.args[0]) from None
     except ImportError:
-        print(f"looplab nbgrader-course: {INSTALL_HINT}")
-        return 2
+        raise UsageError(INSTALL_HINT) from None
     for notebook in plan.notebooks:
         print(f"wrote {notebook}")
     for key, reason in plan.skipped.items():

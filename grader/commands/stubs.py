@@ -7,11 +7,21 @@ from grader import signatures_doc
 from grader.paths import EXERCISES_DIR, SOLUTIONS_DIR
 from grader.stubgen import drift, generate
 
-HELP = "regenerate the learner stubs in exercises/ from solutions/ (or --check they are in sync)"
+HELP = "for the kit's authors: regenerate exercises/ from solutions/ (or --check they match)"
+DESCRIPTION = """\
+For the kit's authors. The solutions are the single source of truth: the learner's part of each
+solution sits between `### BEGIN SOLUTION` and `### END SOLUTION`. This command rewrites every
+stub in exercises/ from them, and exercises/README.md (the function signatures); --check only
+reports the stubs that differ (exit status 1), as CI does."""
+EXAMPLES = """\
+examples:
+  looplab stubs
+  looplab stubs --check"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--check", action="store_true", help="only report stubs out of sync")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing: list the stubs that differ from what would be generated")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -19,6 +19,8 @@ def render(result: SubmissionResult) -> str:
         got = sum(c.points for c in checks)
         top = sum(c.max_points for c in checks if c.status != SKIPPED)
         lines += [f"## {key}: {exercise(key).title} ({got:g} / {top:g})", ""]
+        if key in result.files:
+            lines += [f"Graded file: `{result.files[key]}`", ""]
         for check in checks:
             line = f"- {_MARKS.get(check.status, check.status)}: {check.title} ({check.points:g}/{check.max_points:g})"
             if check.message and check.status != PASSED:

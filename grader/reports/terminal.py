@@ -1,4 +1,5 @@
-"""A per-exercise table for the terminal, with the first failed check of each exercise."""
+"""A per-exercise table for the terminal, with the files graded and the first failed check of
+each exercise."""
 from __future__ import annotations
 
 from grader.curriculum import exercise
@@ -9,6 +10,8 @@ def render(result: SubmissionResult) -> str:
     lines = [f"looplab grade: {result.learner} (device {result.device}, {result.wall_s:.1f} s)"]
     if result.error:
         lines.append(f"  error: {result.error}")
+    if result.files:
+        lines.append(f"  graded files: {', '.join(result.files.values())}")
     lines.append(f"  {'exercise':<44} {'score':>11}  checks")
     for key, checks in result.by_exercise().items():
         got = sum(c.points for c in checks)
