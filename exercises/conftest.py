@@ -2,7 +2,8 @@
 
 ``pytest exercises/`` tests the stubs you fill in; ``pytest exercises/ --solutions`` (or
 ``LOOPLAB_TARGET=solutions``) runs the same visible tests against the reference solutions.
-``pytest exercises/ -m ex03`` runs one exercise.
+``pytest exercises/ -m ex03`` runs one exercise. Each run is kept in ``exercises/.looplab/``
+for ``looplab watch``, ``looplab hint`` and ``looplab progress``.
 """
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from _feedback import explain_failure
+from _feedback import explain_failure, is_untouched_stub
 from _loader import ExerciseImportError, load_exercise
 from _progress import Progress
+from _time_limit import apply_limit
 
 EXERCISES_DIR = Path(__file__).resolve().parent
 SOLUTIONS_DIR = EXERCISES_DIR.parent / "solutions"
@@ -41,11 +43,22 @@ def target_dir(config: pytest.Config) -> Path:
     return SOLUTIONS_DIR if wants_solutions else EXERCISES_DIR
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         key = _exercise_key(item)
         if key:
             item.add_marker(getattr(pytest.mark, key))
+            apply_limit(item, key, config)
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    for item in items:
+        _progress.deselected(_exercise_key(item))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    for item in session.items:
+        _progress.selected(_exercise_key(item))
 
 
 @pytest.fixture(scope="module")
@@ -61,11 +74,24 @@ def ex(request: pytest.FixtureRequest):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
+    target, key = target_dir(item.config), _exercise_key(item)
+    report.looplab_not_started = bool(call.excinfo) and report.failed and is_untouched_stub(call.excinfo, target)
     if report.failed and call.excinfo is not None:
-        report.longrepr = explain_failure(call.excinfo, target_dir(item.config))
+        report.longrepr = explain_failure(call.excinfo, target, key)
     if report.when == "call" or report.failed:
-        _progress.record(_exercise_key(item), report)
+        _progress.record(key, report, report.looplab_not_started)
     return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport):
+    """A test that met an untouched stub is "not started": one line per exercise, no traceback."""
+    if getattr(report, "looplab_not_started", False):
+        return "not started", "N", "NOT STARTED"
+    return None
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    _progress.save(target_dir(session.config))
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:

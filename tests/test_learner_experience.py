@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from grader.curriculum import CURRICULUM
-from grader.paths import REPO_ROOT
+from grader.paths import EXERCISES_DIR, REPO_ROOT
 
 
 def _pytest_exercises(*args: str) -> subprocess.CompletedProcess:
@@ -35,13 +35,22 @@ def test_every_exercise_fails_as_shipped(on_stubs):
 
 
 def test_failures_name_the_function_to_implement_without_torch_tracebacks(on_stubs):
-    assert "Not implemented yet: ex02: implement train_step() in exercises/ex02_five_line_loop.py" in on_stubs.stdout
+    assert "  ex02  The five-line loop: implement train_step() in exercises/ex02_five_line_loop.py" in on_stubs.stdout
     assert "site-packages/torch" not in on_stubs.stdout
+
+
+def test_untouched_stubs_are_one_line_each_before_the_table(on_stubs):
+    before_table = on_stubs.stdout.split("looplab progress (exercises/)")[0]
+    assert "Not implemented yet" not in on_stubs.stdout  # no failure section, no short summary line
+    started = before_table.split("Not started yet:")[1].splitlines()[1:]
+    stubs = [item.key for item in CURRICULUM if "NotImplementedError" in (EXERCISES_DIR / item.filename).read_text()]
+    assert [line.split()[0] for line in started] == stubs  # ex09 ships broken loops that run
+    assert " not started in " in on_stubs.stdout.splitlines()[-1]
 
 
 def test_the_summary_names_the_next_exercise_and_its_hint(on_stubs):
     assert "Next: ex01" in on_stubs.stdout
-    assert "Hint: " in on_stubs.stdout
+    assert "Hint 1 of 3: " in on_stubs.stdout
 
 
 def test_every_exercise_passes_on_the_solutions(on_solutions):
@@ -52,7 +61,9 @@ def test_every_exercise_passes_on_the_solutions(on_solutions):
 def test_one_exercise_runs_alone_with_its_marker():
     result = _pytest_exercises("-q", "-m", "ex02", "--solutions")
     assert result.returncode == 0, result.stdout[-2000:]
-    assert "ex02" in result.stdout and "ex03" not in result.stdout.split("looplab progress")[-1]
+    table = result.stdout.split("looplab progress")[-1]
+    assert "  ex02  " in table and "  ex03  " not in table
+    assert "ex02 passes. Next: ex03, Minibatches and DataLoader -> exercises/ex03_minibatches.py" in table
 
 
 def test_a_syntax_error_is_reported_as_a_sentence(tmp_path):
