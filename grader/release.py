@@ -8,7 +8,8 @@
 The stubs are generated from the reference solutions, never copied, so a stale committed stub
 cannot leak an answer. ``grader/`` holds only the import closure of the learner-facing command
 (``looplab data``) and of the ``grader`` modules the visible tests import: no hidden suite, no
-probe, no solution path; the bundle's ``looplab`` command offers ``data`` only.
+probe, no solution path; the bundle's ``looplab`` command offers ``data`` and the learner's
+``watch``, ``hint`` and ``progress`` only.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from grader import release_files
 from grader.paths import DATA_DIR, EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
 from grader.stubgen import exercise_key, make_stub
 
-LEARNER_COMMANDS = ("data",)
+LEARNER_COMMANDS = ("data", "watch", "hint", "progress")
 ROOT_MODULES = ("grader.__main__", "grader.cli") + tuple(f"grader.commands.{c}" for c in LEARNER_COMMANDS)
 EXERCISE_PATTERNS = ("test_ex[0-9][0-9]_*.py", "ex[0-9][0-9]_*.hint.md", "conftest.py", "_*.py",
                      "README.md")

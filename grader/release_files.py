@@ -24,14 +24,18 @@ the four files (see `data/README.md`); only exercise 8 needs it.
 ## Work
 
 ```bash
+looplab watch                 # re-runs the exercise you are on every time you save it
 pytest exercises/             # every exercise, with a progress table and your next hint
 pytest exercises/ -m ex02     # one exercise
+looplab hint                  # the next hint for your first failing test, one level deeper each time
+looplab progress              # the table, from your last runs
 ```
 
 Open `exercises/ex01_loop_by_hand.py`, read the problem at the top and replace each `TODO`
 (keep the function names and signatures). A failing test says what your function returned and
-what was expected; the table after the last test shows what passes and the next step. More hints
-sit beside each exercise in `exercises/exNN_*.hint.md`.
+what was expected, and an error points at your line; the table after the last test shows what
+passes and the next step, with the hint for the first failing test. The hints sit beside each
+exercise in `exercises/exNN_*.hint.md`, from a nudge to the answer.
 
 ## Hand in
 
@@ -60,7 +64,7 @@ test:
 .PHONY: install data test
 """
 
-GITIGNORE = ".venv/\\n__pycache__/\\n*.pyc\\n.pytest_cache/\\n*.egg-info/\\ndata/MNIST/\\n"
+GITIGNORE = ".venv/\n__pycache__/\n*.pyc\n.pytest_cache/\n*.egg-info/\ndata/MNIST/\nexercises/.looplab/\n"
 
 DATA_README = """\
 # Data

@@ -107,15 +107,23 @@ def test_the_leak_check_catches_a_copied_solution_and_hidden_suite(tmp_path):
     assert any("marker" in f for f in found)
 
 
-def test_bundle_cli_offers_data_only_and_visible_tests_collect(bundle):
+def test_bundle_cli_offers_learner_commands_only_and_visible_tests_collect(bundle):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "LOOPLAB_TARGET")}
     probe = "import grader, grader.cli as c; print(grader.__file__, c.COMMANDS)"
     shown = subprocess.run([sys.executable, "-c", probe], cwd=bundle, env=env, capture_output=True,
                            text=True, timeout=60)
-    assert shown.stdout.split() == [str(bundle / "grader" / "__init__.py"), "('data',)"], shown.stderr
+    assert shown.stdout.split() == [str(bundle / "grader" / "__init__.py"), "('data',", "'watch',", "'hint',", "'progress')"], shown.stderr
     collected = subprocess.run([sys.executable, "-m", "pytest", "exercises", "--collect-only", "-q"],
                                cwd=bundle, env=env, capture_output=True, text=True, timeout=120)
     assert collected.returncode == 0, collected.stdout[-2000:] + collected.stderr[-2000:]
+
+
+def test_bundle_learner_commands_run_and_their_state_is_ignored(bundle):
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "LOOPLAB_TARGET")}
+    shown = subprocess.run([sys.executable, "-m", "grader", "progress"], cwd=bundle, env=env, capture_output=True,
+                           text=True, timeout=60)
+    assert shown.returncode == 0 and "Progress: [----------] 0/10 exercises done" in shown.stdout, shown.stderr
+    assert "exercises/.looplab/" in (bundle / ".gitignore").read_text().splitlines()
 
 
 def test_bundle_offers_no_option_that_needs_solutions(bundle):
