@@ -1,11 +1,12 @@
 """Hints that follow the failure: each visible test names a section of its exercise's hint file.
 
 A hint file (``ex03_minibatches.hint.md``) holds sections; each names the tests it helps with
-(by name, or by a pattern such as ``test_make_loader_*``) and gives numbered levels, from a
-nudge to the answer::
+(by name, or by a pattern such as ``test_make_loader_*``), may keep to failures whose message
+holds a phrase (``When:``), and gives numbered levels, from a nudge to the answer::
 
     ## The short last batch
     Tests: test_make_loader_has_ceil_n_over_b_batches_and_a_short_last_one, test_make_loader_*
+    When: batch sizes
 
     1. How many batches do 10 samples make in batches of 4?
     2. Keep the last, shorter batch: no ``drop_last=True``.
@@ -26,6 +27,7 @@ from _record import write_json
 _SECTION = re.compile(r"^## +(.+)$")
 _LEVEL = re.compile(r"^(\d+)\. +(.*)$")
 _TESTS = re.compile(r"^Tests: *(.*)$")
+_WHEN = re.compile(r"^When: *(.*)$")
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class HintSection:
     title: str
     tests: tuple[str, ...]
     levels: tuple[str, ...]
+    when: str = ""  # only for a failure whose message contains this
 
 
 def hint_file(exercises_dir: Path, module: str) -> Path:
@@ -46,12 +49,14 @@ def read_sections(path: Path) -> list[HintSection]:
     """The sections of a hint file, in file order ([] when there is no file)."""
     if not path.exists():
         return []
-    sections, title, tests, levels = [], None, (), []
+    sections, title, tests, levels, when = [], None, (), [], ""
     for line in path.read_text().splitlines() + ["## end"]:
         if _SECTION.match(line):
             if title is not None:
-                sections.append(HintSection(title, tests, tuple(levels)))
-            title, tests, levels = _SECTION.match(line).group(1).strip(), (), []
+                sections.append(HintSection(title, tests, tuple(levels), when))
+            title, tests, levels, when = _SECTION.match(line).group(1).strip(), (), [], ""
+        elif _WHEN.match(line):
+            when = _WHEN.match(line).group(1).strip()
         elif _TESTS.match(line):
             tests = tuple(name.strip() for name in _TESTS.match(line).group(1).split(",") if name.strip())
         elif _LEVEL.match(line):
@@ -66,10 +71,12 @@ def function_of_test(test_name: str) -> str:
     return test_name.split("[", 1)[0]
 
 
-def section_for(sections: list[HintSection], test_name: str | None) -> HintSection | None:
-    """The section naming this test, else one whose pattern (``test_fit_*``) matches, else the first."""
+def section_for(sections: list[HintSection], test_name: str | None, message: str = "") -> HintSection | None:
+    """The section naming this test (one whose ``When:`` is in the message first), else one whose
+    pattern (``test_fit_*``) matches, else the first."""
     wanted = function_of_test(test_name or "")
-    named = [section for section in sections if wanted in section.tests]
+    named = [section for section in sections if wanted in section.tests and section.when in message]
+    named.sort(key=lambda section: not section.when)
     matched = [section for section in sections
                if any("*" in pattern and fnmatch.fnmatchcase(wanted, pattern) for pattern in section.tests)]
     return next(iter(named + matched + sections), None)

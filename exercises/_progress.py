@@ -131,7 +131,7 @@ def hint_lines(exercises_dir: Path, key: str, module: str, run: ExerciseRun) -> 
     """The deepest level shown so far (at least the nudge) of the first failing test's hint."""
     sections = read_sections(hint_file(exercises_dir, module))
     failing_test = run.first_failure.get("test") or (run.reported[0] if run.reported else None)
-    section = section_for(sections, failing_test)
+    section = section_for(sections, failing_test, run.first_failure.get("message", ""))
     if section is None or not section.levels:
         return []
     level, count = max(1, HintDepth(exercises_dir).shown(key, section)), len(section.levels)

@@ -8,6 +8,14 @@ from grader.commands import UsageError
 from grader.learner_side import add_folder_argument, exercises_folder, helper
 
 HELP = "the next hint for an exercise's first failing test, one level deeper each time"
+DESCRIPTION = """\
+Show the next hint for the first test that failed in your last run of an exercise (pytest or
+looplab watch): each call goes one level deeper, from a nudge to the answer, and a new failure
+starts its own hint again. Without an exercise, the first one not done is taken."""
+EXAMPLES = """\
+examples:
+  looplab hint          # the exercise you are on
+  looplab hint ex03"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no exercise {key!r} in {folder}; there are {', '.join(modules)}")
     run = record.RunRecord(folder).load().get(key) or record.ExerciseRun()
     test = run.first_failure.get("test") or (run.reported[0] if run.reported else None)
-    section = hints.section_for(hints.read_sections(hints.hint_file(folder, modules[key].stem)), test)
+    sections = hints.read_sections(hints.hint_file(folder, modules[key].stem))
+    section = hints.section_for(sections, test, run.first_failure.get("message", ""))
     if section is None or not section.levels:
         print(f"{key} has no hints: {modules[key].stem}.hint.md is missing or empty.")
         return 0

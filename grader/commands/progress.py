@@ -7,6 +7,13 @@ from pathlib import Path
 from grader.learner_side import add_folder_argument, exercises_folder, helper
 
 HELP = "show which exercises pass, as your last `pytest exercises/` or `looplab watch` runs found"
+DESCRIPTION = """\
+Print the progress table without running anything: for each exercise, how many visible tests
+passed in its last run, whether it is done, and whether its file changed since; then the next
+exercise to do with the hint for its first failing test."""
+EXAMPLES = """\
+examples:
+  looplab progress"""
 CHANGED = "changed since its last run"
 
 

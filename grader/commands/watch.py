@@ -13,6 +13,15 @@ from grader.learner_side import add_folder_argument, exercises_folder
 from grader.watch import WatchSession
 
 HELP = "re-run the current exercise's visible tests on every save, with its hint and your progress"
+DESCRIPTION = """\
+Like rustlings: start at the first exercise not done, run its visible tests, and run them again
+every time an exercise file in the folder is saved (watchdog reports the saves). Each run shows
+the first failing test's message, the hint for that failure and your progress; when the exercise
+passes, watching moves on to the next one. Ctrl-C stops."""
+EXAMPLES = """\
+examples:
+  looplab watch                         # the exercises/ folder of this checkout
+  looplab watch --folder ~/looplab/exercises"""
 SETTLE_S = 0.3  # an editor's save can be several events: wait this long for the rest
 _SAVE_EVENTS = ("modified", "created", "moved")
 
