@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	@# torch and torchvision in ONE install, newest of both: they always match each other.
 	@# (Pinning torch to a CPU-only build leaves no matching torchvision on PyPI.)
 	$(PY) -m pip install --quiet torch torchvision
-	$(PY) -m pip install --quiet -e ".[nbgrader]"
+	$(PY) -m pip install --quiet -e ".[nbgrader,mutation]"
 	$(PY) -c "import torch, torchvision; print('torch', torch.__version__, '/ torchvision', torchvision.__version__)"
 	touch $@
 

@@ -15,7 +15,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from catalog_patch import case_source
+from grader.authoring.catalog_patch import case_source
 
 from grader.curriculum import exercise
 from grader.grade import GradeOptions, grade_submission

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog_patch import CaseError, apply, case_source, hunks, solution_lines
+from grader.authoring.catalog_patch import CaseError, apply, case_source, hunks, solution_lines
 
 CATALOG = Path(__file__).resolve().parent / "catalog"
 

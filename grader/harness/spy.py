@@ -58,8 +58,8 @@ class LoopSpy:
     def __enter__(self) -> "LoopSpy":
         optim, modules = optimizer_module, torch.nn.modules.module
         self._handles += [
-            optim.register_optimizer_step_pre_hook(torch.compiler.disable(self._on_step)),
-            optim.register_optimizer_step_post_hook(torch.compiler.disable(self._on_step_end)),
+            optim.register_optimizer_step_pre_hook(torch.compiler.disable(self._on_step, recursive=False)),
+            optim.register_optimizer_step_post_hook(torch.compiler.disable(self._on_step_end, recursive=False)),
             modules.register_module_forward_pre_hook(self._on_forward_pre),
             modules.register_module_forward_hook(self._on_forward, always_call=True),
             modules.register_module_parameter_registration_hook(self._on_new_parameter),
@@ -92,7 +92,7 @@ class LoopSpy:
 
     def _on_forward_pre(self, module: torch.nn.Module, args: tuple) -> None:
         if self._depth == 0:
-            parameters = list(module.parameters())
+            parameters = _parameters_of(module)
             for parameter in parameters:
                 self._watch(parameter)
             self.events.append(self._describe_call(module, args, parameters))
@@ -137,7 +137,7 @@ class LoopSpy:
             setattr(parameter, _MARK, self._token)
             self._serial += 1
             setattr(parameter, _SERIAL, self._serial)
-            hook = torch.compiler.disable(lambda grad, p=parameter: self._on_grad(p, grad))
+            hook = torch.compiler.disable(lambda grad, p=parameter: self._on_grad(p, grad), recursive=False)
             self._handles.append(parameter.register_hook(hook))
 
     def _serials_of(self, module: Any) -> set[int]:
@@ -194,6 +194,14 @@ def _learning_rate(optimizer: torch.optim.Optimizer) -> float | None:
         return float(optimizer.param_groups[0]["lr"])
     except (IndexError, KeyError, TypeError, ValueError):
         return None
+
+
+def _parameters_of(module: torch.nn.Module) -> list[torch.Tensor]:
+    """``list(module.parameters())``, read straight from a leaf module (the common case: a
+    Linear model, a loss) without the generator walk over submodules."""
+    if not module._modules:
+        return [parameter for parameter in module._parameters.values() if parameter is not None]
+    return list(module.parameters())
 
 
 def _holds_gradient(parameter: torch.Tensor) -> bool:
