@@ -58,7 +58,10 @@ class Progress:
         modules = self.modules()
         for key, run in ran.items():
             run.fingerprint = fingerprint(modules[key]) if key in modules else ""
-        RunRecord(self.exercises_dir).update(ran)
+        try:
+            RunRecord(self.exercises_dir).update(ran)
+        except OSError:  # a read-only copy of the exercises: the run still reports, nothing is kept
+            pass
 
     def modules(self) -> dict[str, Path]:
         """Exercise key -> stub file, in curriculum order."""

@@ -133,3 +133,13 @@ def test_looplab_progress_shows_the_table_of_the_last_runs(tmp_path, capsys):
     assert out[3].endswith("not run yet")
     assert "Progress: [#---------] 1/10 exercises done" in out
     assert "Next: ex02, The five-line loop -> exercises/ex02_five_line_loop.py" in out
+
+
+def test_a_read_only_exercises_folder_keeps_no_record_but_still_summarises(tmp_path):
+    folder = copy_exercises(tmp_path)
+    (folder / ".looplab").write_text("a file where the record's folder would go")
+    progress = Progress(folder)
+    progress.record("ex03", _report("test_train_epochs_averages_the_loss_by_sample_count", "failed", "epoch loss"))
+    progress.save(folder)
+    assert _record.RunRecord(folder).load() == {}
+    assert "Next: ex03, Minibatches and DataLoader -> exercises/ex03_minibatches.py" in progress.summary_lines(folder)
