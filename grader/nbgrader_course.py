@@ -2,6 +2,8 @@
 
     DIR/nbgrader_config.py
     DIR/source/<assignment>/ex02_five_line_loop.ipynb   (one per exercise)
+    DIR/source/<assignment>/looplab_checks.py           (what the check cells call)
+    DIR/source/<assignment>/looplab_visible/            (the visible tests and learner plugin)
 
 Every exercise that has a reference solution and a hidden suite becomes a notebook (see
 ``grader.nbgrader_notebook``). ``nbgrader_config.py`` makes nbgrader's defaults safe for
@@ -11,14 +13,20 @@ over a learner's own files at autograde time.
 """
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from grader import notebook_learner_checks
 
 from grader.check_catalog import checks_of, has_suite
 from grader.curriculum import CURRICULUM, Exercise, exercise
 from grader.nbgrader_notebook import build, hint_text
-from grader.paths import EXERCISES_DIR, SOLUTIONS_DIR
+from grader.paths import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
+from grader.release import grader_imports, import_closure, module_file
 
+CHECKS_MODULE = "looplab_checks.py"
+VISIBLE_FOLDER = "looplab_visible"
 CELL_TIMEOUT_S = 1800
 STDERR_IGNORED = r"Warning|warnings\.warn|\d(?:it/s|s/it)\]"
 IGNORED = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "ex[0-9][0-9]_*.py"]
@@ -67,6 +75,8 @@ def write_course(root: Path, assignment: str = "looplab", course: str = "looplab
             continue
         folder.mkdir(parents=True, exist_ok=True)
         plan.notebooks.append(_write_notebook(folder, item, device))
+    if plan.notebooks:
+        write_checks(folder, [exercise(p.stem) for p in plan.notebooks])
     plan.config = write_config(root, course)
     return plan
 
@@ -82,6 +92,27 @@ def write_config(root: Path, course: str) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
+
+
+def write_checks(folder: Path, items: list[Exercise]) -> None:
+    """``looplab_checks.py`` and ``looplab_visible/`` (plugin, helpers, these exercises' visible tests)."""
+    shutil.copyfile(Path(notebook_learner_checks.__file__), folder / CHECKS_MODULE)
+    visible = folder / VISIBLE_FOLDER
+    if visible.exists():
+        shutil.rmtree(visible)
+    visible.mkdir()
+    files = [EXERCISES_DIR / "conftest.py", *sorted(EXERCISES_DIR.glob("_*.py"))]
+    files += [EXERCISES_DIR / f"test_{item.filename}" for item in items]
+    for file in files:
+        shutil.copyfile(file, visible / file.name)
+    for module in sorted(import_closure(_grader_imports_of(visible))):  # what the helpers import
+        target = visible / module_file(module).relative_to(REPO_ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(module_file(module), target)
+
+
+def _grader_imports_of(folder: Path) -> set[str]:
+    return {name for file in folder.glob("*.py") for name in grader_imports(file.read_text())}
 
 
 def _missing(item: Exercise) -> str:

@@ -8,11 +8,13 @@ Cells, top to bottom:
    region with ``raise NotImplementedError()``); exercise 9's broken code, which the ``.py``
    stubs take from ``### BEGIN STUB`` regions, follows the region as code to repair (dead code
    after the solution's ``return``, live once the learner deletes the two placeholder lines);
-3. one autograded test cell per hidden check (grade_id ``ex02-fit_line_...`` from the check key,
-   points = its points),
-   whose call into ``grader.notebook_checks`` sits in ``### BEGIN HIDDEN TESTS`` so that
-   learners see only which check the cell stands for;
-4. the exercise's hint, folded, when it has one.
+3. the visible checks, a locked cell the learner runs: ``looplab_checks.visible_checks`` runs
+   the exercise's visible tests on the code above and prints what ``pytest exercises/`` prints;
+4. one autograded test cell per hidden check (grade_id ``ex02-fit_line_...`` from the check key,
+   points = its points), calling ``looplab_checks.hidden_check``, which grades only where
+   looplab's grader is installed (see ``grader.notebook_learner_checks``). No hidden region: the
+   released cell is the source cell, so nbgrader's checksums agree at autograde time;
+5. the exercise's hint, folded, when it has one.
 """
 from __future__ import annotations
 
@@ -28,8 +30,9 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "langua
 SCHEMA_VERSION = 3
 STUB_NOTE = "# Delete the two lines above; the code below is yours to repair: find and fix the bug."
 HOW_TO = ("Write your code in the cell below, where it says `YOUR CODE HERE` (replace the "
-          "`raise NotImplementedError()`), and keep the function names and signatures. The test "
-          "cells under it stand for looplab's hidden checks: they run when your submission is "
+          "`raise NotImplementedError()`), and keep the function names and signatures. Then run "
+          "the visible checks under it: they print what `pytest exercises/` prints. The cells "
+          "after them stand for looplab's hidden checks: they run when your submission is "
           "autograded, and the feedback shows what each one observed.")
 
 
@@ -40,7 +43,8 @@ def build(item: Exercise, solution: str, checks: list[CheckSpec], hint: str | No
 
     problem, code = split_docstring(solution)
     cells = [_locked(v4.new_markdown_cell(_problem_markdown(problem)), f"{item.key}-problem"),
-             _solution(v4.new_code_cell(notebook_code(code)), f"{item.key}-solution")]
+             _solution(v4.new_code_cell(notebook_code(code)), f"{item.key}-solution"),
+             _locked(v4.new_code_cell(visible_cell_source(item)), f"{item.key}-visible-checks")]
     cells += [_grade_cell(v4.new_code_cell(check_cell_source(check, device)), check) for check in checks]
     if hint:
         cells.append(v4.new_markdown_cell(_hint_markdown(hint)))
@@ -73,14 +77,20 @@ def notebook_code(code: str) -> str:
     return "\n".join(out)
 
 
+def visible_cell_source(item: Exercise) -> str:
+    return "\n".join([
+        f"# Visible checks: the tests of `pytest exercises/ -m {item.key}`, run on the code above.",
+        "from looplab_checks import visible_checks",
+        f"visible_checks({item.module!r}, {item.functions!r}, globals(), title={item.title!r})",
+    ])
+
+
 def check_cell_source(check: CheckSpec, device: str) -> str:
     return "\n".join([
         f"# Hidden check {check.key} ({check.points:g} points):",
         f"# {check.title}.",
-        "### BEGIN HIDDEN TESTS",
-        "from grader.notebook_checks import assert_check",
-        f"assert_check({check.exercise!r}, {check.name!r}, globals(), device={device!r})",
-        "### END HIDDEN TESTS",
+        "from looplab_checks import hidden_check",
+        f"hidden_check({check.exercise!r}, {check.name!r}, globals(), device={device!r})",
     ])
 
 

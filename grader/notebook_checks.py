@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import linecache
 import os
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from typing import Iterator
 
 from grader.curriculum import Exercise, exercise
 from grader.grade import GradeOptions, grade_submission
+from grader.notebook_learner_checks import cell_source
 from grader.results import PASSED, CheckResult, SubmissionResult
 
 _GRADED: dict[tuple[str, str, str], SubmissionResult] = {}
@@ -46,12 +46,7 @@ def assert_check(key: str, name: str, namespace: dict, device: str = "cpu") -> N
 
 def module_source(item: Exercise, namespace: dict) -> str:
     """The text of every cell that defined one of the exercise's functions, in first-use order."""
-    cells: dict[str, str] = {}
-    for function in item.functions:
-        code = getattr(namespace.get(function), "__code__", None)
-        if code is not None and code.co_filename not in cells:
-            cells[code.co_filename] = "".join(linecache.getlines(code.co_filename))
-    return "\n\n".join(text for text in cells.values() if text)
+    return cell_source(item.functions, namespace)
 
 
 def _graded(item: Exercise, source: str, device: str) -> SubmissionResult:

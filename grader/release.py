@@ -88,11 +88,11 @@ def import_closure(roots: set[str]) -> set[str]:
         seen.add(module)
         parts = module.split(".")
         todo += [".".join(parts[:i]) for i in range(1, len(parts))]
-        todo += _grader_imports(module_file(module).read_text())
+        todo += grader_imports(module_file(module).read_text())
     return seen
 
 
-def _grader_imports(source: str) -> list[str]:
+def grader_imports(source: str) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
@@ -104,7 +104,7 @@ def _grader_imports(source: str) -> list[str]:
 
 
 def _exercise_imports(folder: Path) -> set[str]:
-    return {name for file in folder.glob("*.py") for name in _grader_imports(file.read_text())}
+    return {name for file in folder.glob("*.py") for name in grader_imports(file.read_text())}
 
 
 def _write(path: Path, text: str) -> None:

@@ -1,7 +1,9 @@
 """looplab nbgrader-course, end to end with the real nbgrader CLI: generate, autograde, read back."""
 from __future__ import annotations
 
+import importlib.util
 import json
+import linecache
 import os
 import shutil
 import subprocess
@@ -17,6 +19,7 @@ from nbgrader.api import Gradebook  # noqa: E402
 
 from grader.curriculum import exercise  # noqa: E402
 from grader.nbgrader_course import write_config, write_course  # noqa: E402
+from grader.nbgrader_notebook import split_docstring  # noqa: E402
 from grader.paths import SOLUTIONS_DIR  # noqa: E402
 
 EX02 = exercise("ex02")
@@ -47,7 +50,7 @@ def course(tmp_path_factory) -> Path:
     released.cells[1].source = (SOLUTIONS_DIR / EX02.filename).read_text()
     _submit(root, "alice", released)
     (root / "submitted" / "alice" / "looplab" / EX02.filename).write_text(LEARNER_FILE)
-    nbgrader(root, "autograde", "looplab")
+    (root / "autograde.log").write_text(nbgrader(root, "autograde", "looplab"))
     return root
 
 
@@ -63,13 +66,60 @@ def _submit(root: Path, student: str, notebook) -> None:
 
 def test_release_hides_solutions_and_hidden_tests(course):
     released = course / "release" / "looplab"
-    assert sorted(p.name for p in released.iterdir()) == [NOTEBOOK]
+    assert sorted(p.name for p in released.iterdir()) == [NOTEBOOK, "looplab_checks.py", "looplab_visible"]
     text = (released / NOTEBOOK).read_text()
-    for secret in ("BEGIN SOLUTION", "HIDDEN TESTS", "assert_check", "return loss.item()"):
+    for secret in ("BEGIN SOLUTION", "HIDDEN TESTS", "assert_check"):
         assert secret not in text
     cells = nbformat.reads(text, as_version=4).cells
     assert "raise NotImplementedError()" in cells[1].source
     assert "# Hidden check ex02.train_step_call_order (2 points):" in text
+    shipped = [p.relative_to(released).as_posix() for p in released.rglob("*") if p.is_file()]
+    assert not [name for name in shipped if "hidden" in name or name.startswith("solutions")]
+    assert "looplab_visible/test_ex02_five_line_loop.py" in shipped
+
+
+def test_autograde_finds_every_locked_cell_unchanged(course):
+    log = (course / "autograde.log").read_text()
+    assert "Converting notebook" in log and "has changed" not in log
+
+
+def test_released_visible_checks_print_what_pytest_exercises_prints(course, capsys, monkeypatch):
+    monkeypatch.syspath_prepend(str(course / "release" / "looplab"))  # a learner's kernel runs there
+    checks = _released_checks(course)
+    released = nbformat.read(course / "release" / "looplab" / NOTEBOOK, as_version=4)
+    exec(released.cells[2].source, _cell_namespace(released.cells[1].source) | {"__name__": "__main__"})
+    stubs = capsys.readouterr().out
+    assert "Not started yet:" in stubs
+    assert "  ex02  The five-line loop:" in stubs and "looplab progress (exercises/)" in stubs
+    solution = split_docstring((SOLUTIONS_DIR / EX02.filename).read_text())[1]
+    checks.visible_checks(EX02.module, EX02.functions, _cell_namespace(solution), title=EX02.title)
+    assert "7 passed" in capsys.readouterr().out
+
+
+def test_hidden_cells_grade_only_where_the_grader_is(course, capsys, monkeypatch):
+    checks = _released_checks(course)
+    monkeypatch.setitem(sys.modules, "grader.notebook_checks", None)  # a learner's Jupyter
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    checks.hidden_check("ex02", "train_step_call_order", {})
+    assert "runs when your notebook is autograded" in capsys.readouterr().out
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    with pytest.raises(RuntimeError, match="not installed where this notebook is autograded"):
+        checks.hidden_check("ex02", "train_step_call_order", {})
+
+
+def _released_checks(course: Path):
+    spec = importlib.util.spec_from_file_location("looplab_checks", course / "release" / "looplab" / "looplab_checks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _cell_namespace(code: str, name: str = "<ipython-input-1-looplab>") -> dict:
+    """What running ``code`` in a Jupyter cell leaves: its functions, their source in linecache."""
+    linecache.cache[name] = (len(code), None, code.splitlines(True), name)
+    namespace: dict = {}
+    exec(compile(code, name, "exec"), namespace)
+    return namespace
 
 
 def test_autograde_scores_full_marks_and_zero_in_the_gradebook(course):
@@ -90,6 +140,7 @@ def test_autograded_cells_carry_the_feedback_and_no_stderr(course):
     outputs = [o for cell in graded.cells if _is_grade_cell(cell) for o in cell.outputs]
     errors = [o for o in outputs if o.output_type == "error"]
     assert len(errors) == 6 and all("NotImplementedError" in o.evalue for o in errors)
+    assert not [o.evalue for o in errors if o.evalue.rstrip().endswith("()")]
     assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
 
 

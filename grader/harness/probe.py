@@ -41,7 +41,8 @@ class ProbeContext:
     def describe(self, error: BaseException) -> str:
         """``TypeError: message (line 23 of your file: `x = ...`)``."""
         if isinstance(error, NotImplementedError):
-            return f"NotImplementedError: it is not implemented yet ({_short(str(error))})"
+            said = _short(str(error))
+            return "NotImplementedError: it is not implemented yet" + (f" ({said})" if said else "")
         text = f"{type(error).__name__}: {_short(str(error))}"
         frames = [f for f in traceback.extract_tb(error.__traceback__)
                   if Path(f.filename).resolve() == self.learner_file.resolve()]
