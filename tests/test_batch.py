@@ -1,7 +1,9 @@
 """grade-all against a batch with hostile learners, and killed mid-way: it keeps going, keeps
-every record it made, resumes without regrading, and leaves no process behind.
+every record it made, resumes without regrading, and leaves no process behind; against a class
+folder as courses collect it (nested, ambiguous, empty, broken hand-ins); and rerun: only what
+changed (by content, or by a run option that changes scores) is graded again.
 
-Each test runs ``python -m grader grade-all`` as a subprocess with TMPDIR inside its own tmp_path,
+Each end-to-end test runs ``python -m grader grade-all`` as a subprocess with TMPDIR inside its own tmp_path,
 so every process the batch starts (worker, zygote, child) carries that TMPDIR in its environment
 and the scratch folders of its children sit in a folder no other test shares."""
 from __future__ import annotations
@@ -9,15 +11,19 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from grader.batch import OUTPUT_MARKER
+from grader.grade import GradeOptions
+from grader.results import SubmissionResult
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE = REPO / "tests" / "hostile"
@@ -97,7 +103,8 @@ def test_grade_all_goes_on_past_hostile_learners_and_keeps_true_records(tmp_path
         assert "restored results changed by something else" in done.stderr
         assert "warning: --sandbox none" in done.stderr
     else:
-        assert rows["carol"]["error"] == "" and "no grader.worker process above me" in carol, carol
+        assert "no grader.worker process above me" in carol, carol
+        assert rows["carol"]["error"].startswith("no points: ex02: "), "the worker was not killed"
         assert "restored" not in done.stderr, "learner code reached the results store"
     assert "is not a folder" in rows["eve"]["error"]
     bob = " ".join(check["message"] for check in record(submissions, "bob")["checks"])
@@ -133,7 +140,7 @@ def test_killed_grade_all_resumes_without_regrading_and_force_regrades(tmp_path)
     assert all(f"{name}: 15/15" in forced.stdout for name in ("ann", "ben", "cat")), forced.stdout
     assert (store / f"{learner}.json").stat().st_ino != stamp.st_ino
     assert sorted(gradebook(submissions)) == ["ann", "ben", "cat"]
-    assert not list(store.glob(".*")), "attempt markers or incoming files were left behind"
+    assert [p.name for p in store.glob(".*")] == [OUTPUT_MARKER], "attempt markers or incoming files were left behind"
     assert not batch_processes(tmp_path)
 
 
@@ -152,3 +159,74 @@ def test_learner_that_keeps_stopping_the_grader_is_recorded_as_an_error(tmp_path
     assert f"started {MAX_ATTEMPTS} times and never finished" in result.error
     assert record(submissions, "mallory")["error"] == result.error
     assert not (store / ".mallory.attempt").exists()
+
+
+def test_a_class_folder_as_courses_collect_it(tmp_path):
+    """Modules nested at any depth are graded, two for one exercise are named, an empty folder
+    and a syntax error say so, the files graded are listed, and a feedback folder written inside
+    the submissions folder is not a learner, in this run or the next."""
+    submissions = tmp_path / "submissions"
+    for relative in ("alice/hw/exercises", "erin/a", "erin/b"):
+        (submissions / relative / SOLUTION.name).parent.mkdir(parents=True)
+        shutil.copy(SOLUTION, submissions / relative / SOLUTION.name)
+    (submissions / "carol").mkdir()
+    (submissions / "carol" / SOLUTION.name).write_text("def train_step(:\n")
+    (submissions / "dave" / "notes").mkdir(parents=True)
+    feedback = submissions / "reports" / "feedback"
+    done = run_grade_all(submissions, "--workers", "2", "--feedback", str(feedback))
+    rows = gradebook(submissions)
+    assert {name: row["total"] for name, row in rows.items()} == {
+        "alice": "15", "carol": "0", "dave": "0", "erin": "0"}, done.stdout
+    assert rows["alice"]["files"] == f"hw/exercises/{SOLUTION.name}"
+    assert "syntax error on line 1" in rows["carol"]["error"]
+    assert rows["dave"]["error"].startswith("no exercise modules found")
+    assert f"a/{SOLUTION.name}" in rows["erin"]["error"] and f"b/{SOLUTION.name}" in rows["erin"]["error"]
+    assert f"Graded file: `hw/exercises/{SOLUTION.name}`" in (feedback / "alice.md").read_text()
+    assert "4 graded, 0 unchanged" in done.stdout
+    again = run_grade_all(submissions)
+    assert "0 graded, 4 unchanged" in again.stdout and sorted(gradebook(submissions)) == sorted(rows), again.stdout
+
+
+def _fake_worker(graded: list[str]):
+    """A worker that records who it graded and hands back an empty result on the run's device."""
+    def run_worker(path: Path, incoming: Path, options: dict) -> str:
+        graded.append(path.name)
+        incoming.write_text(json.dumps(SubmissionResult(path.name, device=options["device"]).to_dict()))
+        return ""
+    return run_worker
+
+
+def test_reruns_regrade_what_changed_by_content_and_keep_the_rest(tmp_path, monkeypatch):
+    import grader.batch as batch
+
+    submissions = make_batch(tmp_path, {"ann": None, "ben": None, "cat": None})
+    graded: list[str] = []
+    monkeypatch.setattr(batch, "_run_worker", _fake_worker(graded))
+    options = GradeOptions(exercises=("ex02",), sandbox="none")
+    batch.grade_all(submissions, tmp_path / "gb.csv", options)
+    assert sorted(graded) == ["ann", "ben", "cat"]
+    ann, ben = submissions / "ann" / SOLUTION.name, submissions / "ben" / SOLUTION.name
+    ann.write_text(ann.read_text() + "\n# fixed\n")
+    os.utime(ben, (1, 1))
+    shutil.copy(ben, tmp_path / "copy.py")
+    os.replace(tmp_path / "copy.py", ben)  # a new inode and time, the same content
+    graded.clear()
+    results = batch.grade_all(submissions, tmp_path / "gb.csv", options)
+    assert graded == ["ann"] and len(results) == 3
+    graded.clear()
+    batch.grade_all(submissions, tmp_path / "gb.csv", GradeOptions(exercises=("ex02", "ex03"), sandbox="none"))
+    assert sorted(graded) == ["ann", "ben", "cat"], "a record graded on other exercises is not kept"
+
+
+def test_a_record_graded_on_another_device_is_regraded(tmp_path, monkeypatch):
+    import grader.batch as batch
+
+    submissions = make_batch(tmp_path, {"ann": None, "ben": None})
+    store = batch.Store(batch.results_dir(tmp_path / "gb.csv"))
+    on_cuda = {**asdict(GradeOptions(exercises=("ex02",))), "device": "cuda"}
+    for name in ("ann", "ben"):
+        store.record(SubmissionResult(name, device="cuda"), batch.fingerprint(submissions / name, on_cuda))
+    graded: list[str] = []
+    monkeypatch.setattr(batch, "_run_worker", _fake_worker(graded))
+    results = batch.grade_all(submissions, tmp_path / "gb.csv", GradeOptions(exercises=("ex02",), device="cpu", sandbox="none"))
+    assert sorted(graded) == ["ann", "ben"] and {r.device for r in results} == {"cpu"}

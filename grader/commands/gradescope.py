@@ -11,10 +11,21 @@ from grader.commands import UsageError
 from grader.reports.gradescope import VISIBILITIES
 
 HELP = "build a Gradescope autograder zip in DIR (hidden suites in, solutions out)"
+DESCRIPTION = """\
+Build the zip to upload as a Gradescope assignment's autograder (Configure Autograder):
+setup.sh installs torch and looplab's grader and fails the image build loudly when it cannot;
+run_autograder grades each upload (the learner's exNN_*.py files at any depth, so a zip of
+exercises/ works) with the hidden suites and writes Gradescope's results.json. The zip holds
+no solutions."""
+EXAMPLES = """\
+examples:
+  looplab gradescope build/
+  looplab gradescope build/ --exercise ex02 --exercise ex03   # an assignment of two exercises
+  looplab gradescope build/ --with-data --visibility after_published"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("out_dir", type=Path, help=f"folder that gets {gradescope_package.ZIP_NAME}")
+    parser.add_argument("out_dir", type=Path, metavar="DIR", help=f"folder that gets {gradescope_package.ZIP_NAME}")
     parser.add_argument("--exercise", action="append", dest="exercises", metavar="exNN",
                         help="grade only this exercise on Gradescope (repeatable; default: all)")
     parser.add_argument("--with-data", action="store_true",
