@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from _curves import Curves
 from _feedback import explain_failure, is_untouched_stub
 from _loader import ExerciseImportError, load_exercise
 from _progress import Progress
@@ -23,6 +24,7 @@ _progress = Progress(EXERCISES_DIR)
 NO_SOLUTIONS = ("--solutions (or LOOPLAB_TARGET=solutions) runs the visible tests against a "
                 f"solutions/ folder next to exercises/, and there is none here ({SOLUTIONS_DIR}): "
                 "this copy of looplab has no reference solutions. Run `pytest exercises/` to test your own code.")
+_curves = Curves()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -80,6 +82,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.longrepr = explain_failure(call.excinfo, target, key)
     if report.when == "call" or report.failed:
         _progress.record(key, report, report.looplab_not_started)
+        _curves.record(_exercise_key(item), report)
     return report
 
 
@@ -95,7 +98,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
-    for line in _progress.summary_lines(target_dir(config)):
+    failing = {key for key, count in _progress.failed.items() if count}
+    for line in _curves.under_rows(_progress.summary_lines(target_dir(config)), failing):
         terminalreporter.write_line(line)
 
 

@@ -1,9 +1,17 @@
-"""Visible tests for exercise 3: minibatches and DataLoader."""
+"""Visible tests for exercise 3: minibatches and DataLoader.
+
+``train_epochs`` runs under the grader's loop spy (see ``_diagnosis``): a wrong order of
+zero_grad, backward and step is named before its effect on the weights.
+"""
 import math
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
+
+from _curves import record_losses
+from _diagnosis import first_order_problem, watched
+from _reference import RECORDED, line_data, start_model, weights_of
 
 
 class _ModeRecorder(nn.Module):
@@ -84,6 +92,32 @@ def test_train_epochs_averages_the_loss_by_sample_count(ex):
     assert abs(losses[0] - expected) < 1e-6, (
         f"epoch loss {losses[0]:.4f}, expected {expected:.4f}, the mean over the 10 samples "
         f"(the mean of the 3 batch means would be {batch_means:.4f}): add loss.item() * len(batch)")
+
+
+def test_train_epochs_call_order_and_weights(ex, request):
+    x, y = line_data()
+    model = start_model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    loader = DataLoader(TensorDataset(x, y), batch_size=4)
+    run = watched(model, ex.train_epochs, model, nn.MSELoss(), optimizer, loader, 3, optimizer=optimizer)
+    recorded = RECORDED["mse_batches_of_4_for_3_epochs"]
+    record_losses(request, run.returned, recorded["losses"])
+    got, want = weights_of(model), recorded["weights"]
+    gap = max(abs(a - b) for a, b in zip(got, want))
+    problem = first_order_problem(run, steps_per_epoch=3, weights_match=gap < 1e-6)
+    assert not problem, problem
+    assert gap < 1e-5, (
+        f"after 3 epochs over 3 unshuffled batches (SGD, lr=0.1) the weights are {[round(v, 5) for v in got]}, "
+        f"up to {gap:.2g} away from the reference run from the same start: one forward, loss, zero_grad, "
+        "backward, step per batch, the short last batch included")
+    losses = run.returned
+    running = [sum(recorded["losses"][:k + 1]) / (k + 1) for k in range(3)]
+    for epoch, (value, expected) in enumerate(zip(losses, recorded["losses"]), start=1):
+        what = " (that is the mean of all epochs so far)" if abs(value - running[epoch - 1]) < 1e-5 else ""
+        assert abs(value - expected) < 1e-5, (
+            f"epoch {epoch} of train_epochs(lr=0.1) has loss {value:.5f}{what}, {abs(value - expected):.2g} off "
+            "that epoch's own mean over its samples: start the running total and the sample count again at the "
+            "top of every epoch")
 
 
 def test_train_epochs_trains_in_train_mode_and_the_loss_falls(ex):

@@ -8,6 +8,10 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from _curves import record_losses
+from _diagnosis import first_order_problem, watched
+from _reference import RECORDED, line_data, start_model, weights_of
+
 SAMPLE_MEAN, MEAN_OF_BATCH_MEANS = 7.3, 11.5
 
 
@@ -66,13 +70,37 @@ def test_training_takes_one_step_per_batch_in_train_mode(ex):
     optimizer.register_step_post_hook(lambda *args: steps.append(1))
     ex.run_epoch(model, nn.MSELoss(), _loader(), optimizer=optimizer)
     in_eval_mode = sum(not training for training, _ in model.calls)
+    without_grad = sum(not grad for _, grad in model.calls)
     assert len(steps) == 3, (
         f"training on batches of 4, 4 and 2 took {len(steps)} optimizer steps, expected 3")
     assert in_eval_mode == 0, (
         f"{in_eval_mode} of {len(model.calls)} training forwards ran in eval mode: call model.train()")
+    assert without_grad == 0, (
+        f"{without_grad} of {len(model.calls)} training forward passes tracked no gradients: keep "
+        "torch.no_grad() for evaluation only")
     bias = model.linear.bias.item()
     assert bias > 0, (
         f"after training toward targets 1 to 7 the bias is {bias:.4f}, expected it to grow above 0")
+
+
+def test_training_call_order_and_weights_over_three_epochs(ex, request):
+    x, y = line_data()
+    model = start_model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    loader = DataLoader(TensorDataset(x, y), batch_size=4)
+    recorded, losses = RECORDED["mse_batches_of_4_for_3_epochs"], []
+    for _ in range(3):
+        run = watched(model, ex.run_epoch, model, nn.MSELoss(), loader, optimizer, optimizer=optimizer)
+        losses.append(run.returned)
+        problem = first_order_problem(run, steps_per_epoch=3)
+        assert not problem, problem
+    record_losses(request, losses, recorded["losses"])
+    got, want = weights_of(model), recorded["weights"]
+    gap = max(abs(a - b) for a, b in zip(got, want))
+    assert gap < 1e-5, (
+        f"after three training epochs (SGD, lr=0.1) the weights are {[round(v, 5) for v in got]}, up to "
+        f"{gap:.2g} away from the reference epochs over the same batches from the same start: one forward, "
+        "loss, zero_grad, backward, step per batch")
 
 
 def test_training_returns_the_loss_averaged_by_sample_count(ex):

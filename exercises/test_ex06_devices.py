@@ -4,6 +4,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from _curves import record_losses
+from _diagnosis import first_order_problem, watched
 from _reference import RECORDED, line_data, start_model
 
 META = torch.device("meta")
@@ -59,11 +61,14 @@ def test_move_batch_moves_every_tensor(ex):
         f"move_batch changed the shapes to {shapes}, expected [(4, 2), (4, 1), (4,)]")
 
 
-def test_train_on_device_returns_each_epochs_per_sample_mean_loss(ex):
+def test_train_on_device_returns_each_epochs_per_sample_mean_loss(ex, request):
     x, y = line_data()
     model = start_model()
-    losses = _train(ex, model, x, y, batch_size=4, epochs=3, device=torch.device("cpu"))
-    expected = RECORDED["mse_batches_of_4_for_3_epochs"]["losses"]
+    run = watched(model, _train, ex, model, x, y, batch_size=4, epochs=3, device=torch.device("cpu"))
+    losses, expected = run.returned, RECORDED["mse_batches_of_4_for_3_epochs"]["losses"]
+    record_losses(request, losses, expected)
+    problem = first_order_problem(run, steps_per_epoch=3)
+    assert not problem, problem
     assert len(losses) == 3, (
         f"train_on_device returned {len(losses)} losses for 3 epochs, expected 3")
     kinds = [type(loss).__name__ for loss in losses]

@@ -1,13 +1,17 @@
-"""Visible tests for exercise 7: binary classification with logits."""
+"""Visible tests for exercise 7: binary classification with logits.
+
+``train_classifier`` runs under the grader's loop spy (see ``_diagnosis``), which records what
+each loss call received (a sigmoid before it, the labels' shape and dtype) and the order of
+zero_grad, backward and step.
+"""
 import pytest
 import torch
 from torch import nn
-from torch.nn import functional
 from torch.utils.data import DataLoader, TensorDataset
 
+from _curves import record_losses
+from _diagnosis import first_order_problem, watched
 from _reference import RECORDED, label_data, start_model
-
-_VIEWS = ("View", "Squeeze", "Reshape", "Unsqueeze", "Clone")
 
 
 def _identity_model():
@@ -17,14 +21,6 @@ def _identity_model():
         model.weight.fill_(1.0)
         model.bias.fill_(0.0)
     return model
-
-
-def _first_real_op(tensor):
-    """The name of the op that made ``tensor``, looking through reshapes."""
-    node = tensor.grad_fn
-    while node is not None and any(view in type(node).__name__ for view in _VIEWS):
-        node = node.next_functions[0][0]
-    return type(node).__name__ if node is not None else "no operation"
 
 
 @pytest.mark.parametrize("shape", [(6,), (6, 1)])
@@ -46,31 +42,36 @@ def test_make_binary_labels_uses_the_threshold(ex):
         f"labels for y = [1, 2.5, 4] with threshold 2 are {got}, expected [0, 1, 1]")
 
 
-def test_train_classifier_applies_bce_with_logits_to_raw_logits(ex, monkeypatch):
-    seen = []
-    original = functional.binary_cross_entropy_with_logits
-
-    def spy(logits, target, *args, **kwargs):
-        seen.append(_first_real_op(logits))
-        return original(logits, target, *args, **kwargs)
-
-    monkeypatch.setattr(functional, "binary_cross_entropy_with_logits", spy)
+def _train(ex, epochs, batch_size=4, device="cpu"):
+    """train_classifier on the recorded labels from the recorded start, under the spy."""
     x, labels = label_data()
     model = start_model()
-    ex.train_classifier(model, DataLoader(TensorDataset(x, labels), batch_size=5),
-                        torch.optim.SGD(model.parameters(), lr=0.1), 1)
-    assert seen, "train_classifier never called nn.BCEWithLogitsLoss(); expected it once per batch"
-    assert "Sigmoid" not in seen[0], (
-        "BCEWithLogitsLoss received probabilities (the output of a sigmoid): give it the model's "
-        "raw logits, it applies the sigmoid itself")
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    loader = DataLoader(TensorDataset(x, labels), batch_size=batch_size)
+    return watched(model, ex.train_classifier, model, loader, optimizer, epochs, device, optimizer=optimizer)
 
 
-def test_train_classifier_returns_each_epochs_per_sample_mean_loss(ex):
-    x, labels = label_data()
-    model = start_model()
-    losses = ex.train_classifier(model, DataLoader(TensorDataset(x, labels), batch_size=4),
-                                 torch.optim.SGD(model.parameters(), lr=0.1), 3)
-    expected = RECORDED["bce_batches_of_4_for_3_epochs"]["losses"]
+def test_train_classifier_applies_bce_with_logits_to_raw_logits(ex):
+    for event in _train(ex, 1, batch_size=5).of("loss"):
+        assert not event["sigmoid_before"], (
+            f"{event['module']} received probabilities (a sigmoid was applied to the model's output before the "
+            "loss): give BCEWithLogitsLoss the raw logits, it applies the sigmoid itself")
+        assert event["module"] == "BCEWithLogitsLoss", (
+            f"train_classifier used {event['module']}, expected nn.BCEWithLogitsLoss on the raw logits")
+        assert event["target_shape"] == event["input_shape"] and event["target_dtype"] == "torch.float32", (
+            f"BCEWithLogitsLoss got logits of shape {event['input_shape']} and labels of shape "
+            f"{event['target_shape']} ({event['target_dtype']}), expected float32 labels shaped like the logits")
+
+
+def test_train_classifier_returns_each_epochs_per_sample_mean_loss(ex, request):
+    run = _train(ex, 3)
+    losses, expected = run.returned, RECORDED["bce_batches_of_4_for_3_epochs"]["losses"]
+    record_losses(request, losses, expected)
+    problem = first_order_problem(run, steps_per_epoch=3)
+    assert not problem, problem
+    steps = run.count("step")
+    assert steps == 9, (f"train_classifier() took {steps} optimizer steps for 3 epochs of 10 samples in batches "
+                        "of 4, expected 9 (one per batch)")
     kinds = [type(loss).__name__ for loss in losses]
     assert all(isinstance(loss, float) for loss in losses), (
         f"train_classifier returned {kinds}, expected Python floats")
@@ -127,3 +128,33 @@ def test_fit_binary_plane_classifies_validation_samples(ex):
         f"training loss went from {first:.3f} to {last:.3f}, expected it to fall by half or more")
     assert result["val_accuracy"] >= 0.95, (
         f"validation accuracy {result['val_accuracy']:.3f}, expected >= 0.95")
+
+
+def test_train_classifier_and_predict_use_the_device(ex):
+    """On the "meta" device tensors have shapes but no values: a tensor left on the CPU shows up as a
+    device mismatch; reading a number (.item()) from meta is impossible and accepted here."""
+    try:
+        run = _train(ex, 1, device="meta")
+    except (RuntimeError, NotImplementedError) as error:
+        if "expected device" in str(error) or "same device" in str(error):
+            pytest.fail(f"train_classifier(..., device=meta) raised '{error}': a tensor stayed on the CPU; use "
+                        "the device argument, model.to(device) and .to(device) on inputs and targets",
+                        pytrace=False)
+        if "meta" not in str(error):
+            raise
+    else:
+        devices = sorted({event["input_device"] for event in run.of("forward")})
+        assert devices == ["meta"], (f"train_classifier(..., device=meta) fed the model batches on {devices}: "
+                                     "use the device argument, model.to(device) and .to(device) on inputs and targets")
+    x, _ = label_data()
+    try:
+        probabilities, labels = ex.predict(start_model(), x, device="meta")
+    except (RuntimeError, NotImplementedError) as error:
+        assert "Cannot copy out of meta tensor" in str(error), (
+            f"predict(..., device=meta) raised {error}: move the model and x to the device, and hand the "
+            "probabilities and labels back with .cpu()")
+        return
+    devices = sorted({str(probabilities.device), str(labels.device)})
+    assert "meta" not in devices, (
+        f"predict(..., device=meta) returned tensors on {', '.join(devices)}: move the model and x to the "
+        "device, and hand the probabilities and labels back with .cpu()")

@@ -3,6 +3,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from _curves import record_losses
+from _diagnosis import first_order_problem, watched
 from _reference import RECORDED, line_data, start_model, weights_of
 
 
@@ -29,8 +31,10 @@ def _first_epoch_order(loader):
 def test_train_full_batch_moves_the_weights_in_the_first_epoch(ex):
     x, y = line_data()
     model = start_model()
-    start = weights_of(model)
-    ex.train_full_batch(model, nn.MSELoss(), _sgd(model), x, y, 1)
+    start, optimizer = weights_of(model), _sgd(model)
+    run = watched(model, ex.train_full_batch, model, nn.MSELoss(), optimizer, x, y, 1, optimizer=optimizer)
+    problem = first_order_problem(run)
+    assert not problem, f"train_full_batch(): {problem}"
     got, want = weights_of(model), RECORDED["mse_full_batch_for_1_epoch"]["weights"]
     assert _close(got, want), (
         f"after 1 epoch the weights are {_shown(got)} (they started at {_shown(start)}), "
@@ -69,11 +73,21 @@ def test_make_train_loader_order_depends_on_the_seed(ex):
         f"seeds 0 and 1 both gave the order {orders[0]}, expected different orders")
 
 
-def test_train_epochs_trains_in_every_epoch(ex):
+def test_train_epochs_trains_in_every_epoch(ex, request):
     x, y = line_data()
     model = start_model()
-    losses = ex.train_epochs(model, nn.MSELoss(), _sgd(model), _loader(x, y), 3)
-    expected = RECORDED["mse_batches_of_4_for_3_epochs"]["losses"]
+    optimizer = _sgd(model)
+    run = watched(model, ex.train_epochs, model, nn.MSELoss(), optimizer, _loader(x, y), 3, optimizer=optimizer)
+    losses, expected = run.returned, RECORDED["mse_batches_of_4_for_3_epochs"]["losses"]
+    record_losses(request, losses, expected)
+    steps = run.count("step")
+    drained = (": loop over the loader itself in each epoch (for xb, yb in loader); an iterator made once with "
+               "iter(loader) is empty after the first epoch") if steps == 3 else \
+        ": one step per batch, every batch of every epoch"
+    assert steps == 9, (f"train_epochs() took {steps} optimizer steps over 3 epochs, expected 9 (3 batches per "
+                        f"epoch){drained}")
+    problem = first_order_problem(run, steps_per_epoch=3)
+    assert not problem, f"train_epochs(): {problem}"
     for epoch, (got, want) in enumerate(zip(losses, expected), start=1):
         assert abs(got - want) < 1e-5, (
             f"epoch {epoch} loss is {got:.5f}, expected {want:.5f}: every epoch goes over all "
@@ -93,10 +107,19 @@ def test_regression_loss_is_zero_for_a_perfect_prediction(ex):
 
 
 def test_regression_loss_is_the_mean_squared_error(ex):
-    prediction = torch.tensor([[1.0], [0.0], [2.0], [5.0]])
-    got = ex.regression_loss(prediction, torch.tensor([0.0, 0.0, 4.0, 2.0])).item()
+    prediction = torch.tensor([[1.0], [0.0], [2.0], [5.0]], requires_grad=True)
+    target = torch.tensor([0.0, 0.0, 4.0, 2.0])
+    loss = ex.regression_loss(prediction, target)
+    assert loss.requires_grad, ("regression_loss() returned a loss that does not require grad: compute it with "
+                                "tensor operations on the prediction, so that backward() reaches the model")
+    got = loss.item()
+    broadcast = ((prediction - target) ** 2).mean().item()
+    why = (" (the mean over all [4, 4] pairs): [N, 1] minus [N] broadcasts to [N, N]; reshape the prediction to "
+           "the target's shape") if abs(got - broadcast) < 1e-6 else \
+        " (half of it: the loss is the plain mean of the squared errors, not divided by 2)" if abs(got - 1.75) < 1e-6 \
+        else ""
     assert abs(got - 3.5) < 1e-6, (
-        f"predictions [[1], [0], [2], [5]] against targets [0, 0, 4, 2] give loss {got:.4f}, "
+        f"predictions [[1], [0], [2], [5]] against targets [0, 0, 4, 2] give loss {got:.4f}{why}, "
         "expected 3.5 = (1 + 0 + 4 + 9) / 4")
 
 
