@@ -80,7 +80,7 @@ def grade_submission(submission: Path, options: GradeOptions = GradeOptions(),
     result.files = {key: modules.relative(path) for key, path in modules.found.items() if key in keys}
 
     def run(folder: Path, group: list[str]) -> list[CheckResult]:
-        return run_hidden_suites(folder, group, device=result.device, sandbox=sandbox,
+        return run_hidden_suites(folder, group, device=result.device, sandbox=sandbox, curves=result.curves,
                                  threads=options.threads or os.cpu_count() or 1,
                                  limits=options.limits, seed=seed)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader.judging import CheckFailed
+from grader.loss_curves import CurveCollector
 from grader.results import FAILED, PASSED, SKIPPED, CheckResult
 
 HIDDEN_DIR = Path(__file__).resolve().parent / "hidden"
@@ -33,10 +34,11 @@ class CheckCollector:
 
 def run_hidden_suites(submission: Path, keys: list[str], device: str = "cpu",
                       sandbox: str = "none", threads: int = 1, limits: dict | None = None,
-                      seed: int = 0) -> list[CheckResult]:
+                      seed: int = 0, curves: list | None = None) -> list[CheckResult]:
     """Every hidden check of the given exercises, judged against ``submission``, on the hidden
-    inputs drawn from ``seed``."""
-    collector = CheckCollector()
+    inputs drawn from ``seed``; each training exercise's loss curve is appended to ``curves``
+    when a list is given (``grader.loss_curves``)."""
+    collector, curve_collector = CheckCollector(), CurveCollector()
     _forget_suites()
     args = [str(suite_file(key)) for key in keys if suite_file(key).exists()]
     args += ["--submission", str(submission), "--looplab-device", device,
@@ -44,7 +46,9 @@ def run_hidden_suites(submission: Path, keys: list[str], device: str = "cpu",
              "--looplab-limits", json.dumps(limits or {}), "--looplab-seed", str(seed),
              "-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:terminal",
              "--rootdir", str(HIDDEN_DIR), "-o", "timeout=0"]
-    pytest.main(args, plugins=[collector])
+    pytest.main(args, plugins=[collector] if curves is None else [collector, curve_collector])
+    if curves is not None:
+        curves.extend(curve.to_dict() for curve in curve_collector.curves)
     return collector.checks
 
 

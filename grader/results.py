@@ -34,6 +34,7 @@ class SubmissionResult:
     wall_s: float = 0.0
     seed: int | None = None  # the hidden inputs' seed: `looplab grade --seed N` repeats the grading
     files: dict[str, str] = field(default_factory=dict)  # exercise key -> the module graded, in the folder
+    curves: list[dict] = field(default_factory=list)  # grader.loss_curves.LossCurve.to_dict() per exercise
 
     @property
     def score(self) -> float:
@@ -55,5 +56,6 @@ class SubmissionResult:
     @classmethod
     def from_dict(cls, data: dict) -> "SubmissionResult":
         checks = [CheckResult(**check) for check in data.get("checks", [])]
-        fields = {k: data[k] for k in ("learner", "error", "device", "wall_s", "seed", "files") if k in data}
+        names = ("learner", "error", "device", "wall_s", "seed", "files", "curves")
+        fields = {k: data[k] for k in names if k in data}
         return cls(checks=checks, **fields)

@@ -9,7 +9,7 @@ from typing import Iterator
 
 from grader.commands import UsageError, existing_folder, non_negative_int, writable_file, writable_folder
 from grader.grade import GradeOptions, RunProblem, check_run, grade_submission
-from grader.reports import feedback_markdown, gradescope, terminal
+from grader.reports import feedback, gradescope, terminal
 from grader.sandbox import NO_ISOLATION_WARNING, SANDBOXES
 
 HELP = "grade one learner's folder with the hidden checks and print a table per exercise"
@@ -38,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, metavar="FILE",
                         help="also write the result as Gradescope's results.json to FILE")
     parser.add_argument("--feedback", type=Path, metavar="FOLDER",
-                        help="also write the learner's feedback as FOLDER/LEARNER.md (Markdown)")
+                        help="also write the learner's feedback as FOLDER/LEARNER.md and FOLDER/LEARNER.html, with "
+                             "a picture of each training exercise's loss per epoch beside the reference loop's")
 
 
 def add_grading_options(parser: argparse.ArgumentParser) -> None:
@@ -96,5 +97,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         gradescope.write(result, args.json)
     if args.feedback:
-        feedback_markdown.write(result, args.feedback)
+        feedback.write(result, args.feedback)
     return 0 if not result.error else 1

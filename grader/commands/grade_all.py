@@ -9,7 +9,7 @@ from grader.batch import grade_all
 from grader.commands import UsageError, existing_folder, positive_int, writable_file, writable_folder
 from grader.commands.grade import (add_grading_options, options_from, run_problems_stop_the_command,
                                    warn_without_isolation)
-from grader.reports import feedback_markdown, gradescope
+from grader.reports import feedback, gradescope
 from grader.reports.gradebook_csv import what_went_wrong
 from grader.results import SubmissionResult
 
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         problem = what_went_wrong(result)
         print(f"{result.learner}: {score}" + (f" ({problem})" if problem else ""), flush=True)
         if args.feedback:
-            feedback_markdown.write(result, args.feedback)
+            feedback.write(result, args.feedback)
         if args.json_dir:
             gradescope.write(result, args.json_dir / f"{result.learner}.json")
 

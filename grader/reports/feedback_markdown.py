@@ -1,4 +1,5 @@
-"""Per-learner feedback in Markdown: what passed, and a sentence for each failed check."""
+"""Per-learner feedback in Markdown: what passed, a sentence for each failed check, and each
+training exercise's loss picture (written beside it by ``grader.reports.feedback_pictures``)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +11,7 @@ from grader.results import FAILED, PASSED, SKIPPED, SubmissionResult
 _MARKS = {PASSED: "passed", FAILED: "**failed**", SKIPPED: "skipped"}
 
 
-def render(result: SubmissionResult) -> str:
+def render(result: SubmissionResult, pictures: dict[str, str] | None = None) -> str:
     lines = [f"# Feedback for {result.learner}", "",
              f"Score: **{result.score:g} / {result.max_score:g}**", ""]
     if result.error:
@@ -26,11 +27,14 @@ def render(result: SubmissionResult) -> str:
             if check.message and check.status != PASSED:
                 line += f"  \n  {check.message}"
             lines.append(line)
+        if pictures and key in pictures:
+            lines += ["", f"![{key}: your loss per epoch beside the reference loop's on the same data]"
+                          f"({pictures[key]})"]
         lines.append("")
     return "\n".join(lines)
 
 
-def write(result: SubmissionResult, folder: Path) -> Path:
+def write(result: SubmissionResult, folder: Path, pictures: dict[str, str] | None = None) -> Path:
     path = folder / f"{result.learner}.md"
-    write_text_atomic(path, render(result))
+    write_text_atomic(path, render(result, pictures))
     return path
