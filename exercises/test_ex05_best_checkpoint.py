@@ -79,6 +79,10 @@ def test_trains_in_train_mode_and_validates_in_eval_mode_without_gradients(ex):
     assert in_eval == 0, (
         f"{in_eval} of {len(training)} training forward passes ran in eval mode: call model.train() "
         "at the start of every epoch's training pass")
+    without_grad = sum(not grad for _, grad in training)
+    assert without_grad == 0, (
+        f"{without_grad} of {len(training)} training forward passes tracked no gradients: keep torch.no_grad() "
+        "for validation only")
     in_train, with_grad = sum(mode for mode, _ in validating), sum(grad for _, grad in validating)
     assert in_train == 0 and with_grad == 0, (
         f"of {len(validating)} validation forward passes, {in_train} ran in train mode and {with_grad} "
