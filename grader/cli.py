@@ -5,7 +5,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("grade", "grade_all", "data", "stubs", "check", "bench", "nbgrader_course", "gradescope", "release", "prairielearn", "classroom", "watch", "hint", "progress")
+COMMANDS = ("grade", "grade_all", "data", "stubs", "check", "bench", "nbgrader_course", "gradescope", "release", "prairielearn", "classroom", "mutate", "watch", "hint", "progress")
 
 DESCRIPTION = """\
 looplab: ten auto-graded exercises on the PyTorch training loop, and the grader behind them.

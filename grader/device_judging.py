@@ -3,7 +3,7 @@
 Meta tensors have shapes but no values: a tensor left on the CPU meets meta weights and raises a
 device error, and reading a number (``.item()``) raises too, which is expected. What the spy saw
 (the devices of each forward's input and weights) and what was raised tell which tensor stayed
-behind. Parent side: used by the hidden suites of exercises 4 and 6.
+behind. Parent side: used by the hidden suites of exercises 4, 5, 6 and 7.
 """
 from __future__ import annotations
 

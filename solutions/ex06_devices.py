@@ -36,7 +36,8 @@ def move_batch(batch: tuple[torch.Tensor, ...],
 
 def train_on_device(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer,
                     loader: DataLoader, epochs: int, device: torch.device | str) -> list[float]:
-    """Move the model and each batch to ``device``; return each epoch's per-sample mean loss."""
+    """Move the model and each batch to ``device`` and train in train mode; return each epoch's
+    per-sample mean loss."""
     ### BEGIN SOLUTION
     model.to(device)
     model.train()

@@ -19,7 +19,9 @@ import pytest
 import torch
 from torch import nn
 
+from grader.device_judging import expect_moved_to_meta
 from grader.harness import datasets
+from grader.hidden.conftest import observe
 from grader.hidden.draw import inputs_for, seed_in
 from grader.judging import expect
 
@@ -269,3 +271,11 @@ def test_losses_are_averaged_by_sample_count(observed):
                f"with lr=0 an epoch's {key[:-7]} loss was {worst:.5f}{what}, {abs(worst - want):.5f} away from "
                f"the mean over the {part['n']} samples in batches of {_batches(part)}: add "
                "loss.item() * len(x) per batch and divide by the number of samples")
+
+
+@pytest.mark.points(1)
+def test_train_with_best_checkpoint_uses_the_device(request):
+    """With device="meta", train_with_best_checkpoint moves the model and every batch there."""
+    record = observe(request.config, EXERCISE, INPUTS, device="meta").scenario(
+        "train_on_meta", "train_with_best_checkpoint")
+    expect_moved_to_meta(record, "train_with_best_checkpoint(..., device=meta)")

@@ -148,10 +148,14 @@ def test_move_batch_moves_every_tensor(observed):
 
 @pytest.mark.points(3)
 def test_train_on_device_loss_and_weights(observed, device):
-    """train_on_device trains like a plain loop and returns each epoch's per-sample mean loss."""
+    """train_on_device trains like a plain loop, in train mode, and returns each epoch's per-sample mean loss."""
     record = _trained(observed)
     problems = order_problems(record["events"])
     expect(not problems, problems[0] if problems else "")
+    forwards = [event for event in record["events"] if event["kind"] == "forward"]
+    in_eval = sum(not event["training"] for event in forwards)
+    expect(in_eval == 0, f"{in_eval} of {len(forwards)} training forward passes ran in eval mode (the model came "
+           "in eval mode, as after an evaluation): call model.train() before training")
     tolerance = 1e-4 if device == "cuda" else 1e-5
     _expect_matches_reference(observed, record, tolerance, f"on {device}")
 

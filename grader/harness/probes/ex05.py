@@ -23,6 +23,9 @@ def run(module, ctx: ProbeContext) -> None:
     train, val = data["train"], data["val"]
     x, y = datasets.plane(train["n"], tuple(train["weights"]), train["bias"], seed=train["seed"])
     vx, vy = datasets.plane(val["n"], tuple(val["weights"]), val["bias"], seed=val["seed"])
+    if ctx.device.type == "meta":
+        _on_meta(module, ctx, (x, y), (vx, vy))
+        return
     for name, spec in data["scenarios"].items():
         with ctx.scenario(name) as record:
             model = _model(spec["model"], data["seed"]).train(not spec["starts_in_eval"])
@@ -40,6 +43,21 @@ def run(module, ctx: ProbeContext) -> None:
                 handle.remove()
             record.update(result=_describe_result(result), events=spy.trace(model), forwards=forwards)
             ctx.save_state(name, values.state_tensors(model))
+
+
+def _on_meta(module, ctx: ProbeContext, train: tuple, val: tuple) -> None:
+    """Two epochs with device=meta: every tensor must reach meta (reading a loss raises)."""
+    with ctx.scenario("train_on_meta") as record:
+        model = datasets.seeded_linear(2, 1, ctx.inputs["seed"])
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        loaders = [DataLoader(TensorDataset(*tensors), batch_size=4) for tensors in (train, val)]
+        with LoopSpy(model, optimizer=optimizer) as spy:
+            try:
+                module.train_with_best_checkpoint(model, nn.MSELoss(), optimizer, *loaders, 2, device=ctx.device)
+                record["raised"] = None
+            except Exception as error:  # noqa: BLE001 - on meta, reading a number must raise
+                record["raised"] = ctx.describe(error)
+        record.update(events=spy.trace(model), param_devices=sorted({str(p.device) for p in model.parameters()}))
 
 
 class _TaggedLoader(DataLoader):

@@ -28,7 +28,8 @@ def run(module, ctx: ProbeContext) -> None:
         _move_batch(module, ctx, data)
     with ctx.scenario("train") as record:
         x, y = make_data(data)
-        model = datasets.seeded_linear(data["features"], 1, data["seed"])
+        # handed in eval mode, as after an evaluation: training must switch train mode on
+        model = datasets.seeded_linear(data["features"], 1, data["seed"]).eval()
         optimizer = torch.optim.SGD(model.parameters(), lr=data["lr"])
         loader = DataLoader(TensorDataset(x, y), batch_size=data["batch_size"])
         with LoopSpy(model, optimizer=optimizer) as spy:
@@ -46,8 +47,8 @@ def run(module, ctx: ProbeContext) -> None:
 
 def _pick_device(module, ctx: ProbeContext) -> None:
     with ctx.scenario("pick_device") as record:
-        record["cpu"] = _shown(module.pick_device("cpu"))
-        record["auto"] = _shown(module.pick_device("auto"))
+        record["cpu"] = _shown(module.pick_device(_fresh("cpu")))
+        record["auto"] = _shown(module.pick_device(_fresh("auto")))
         record["available"] = [torch.cuda.is_available(), torch.backends.mps.is_available()]
         pretended, refused = [], {}
         for cuda, mps in PRETENDED:
@@ -90,6 +91,12 @@ def make_data(data: dict) -> tuple[torch.Tensor, torch.Tensor]:
     weights = torch.tensor(data["weights"]).reshape(-1, 1)
     y = x @ weights + data["bias"] + data["noise"] * torch.randn(data["n"], 1, generator=generator)
     return x, y
+
+
+def _fresh(name: str) -> str:
+    """``name`` as a string built at run time, as from a config file or the command line: equal to
+    the literal, but not the same object (``prefer is "auto"`` is not a comparison of text)."""
+    return "".join(list(name))
 
 
 def _refusal(module, name: str) -> str:
