@@ -19,7 +19,7 @@ def make_binary_labels(y: torch.Tensor, threshold: float = 5.0) -> torch.Tensor:
 
 def train_classifier(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer,
                      epochs: int, device: torch.device | str = "cpu") -> list[float]:
-    """Train with BCEWithLogitsLoss on raw logits; returns each epoch's per-sample mean loss."""
+    """Train (train mode) with BCEWithLogitsLoss on raw logits; returns each epoch's per-sample mean loss."""
     # TODO(ex07): implement train_classifier()
     raise NotImplementedError("ex07: implement train_classifier() in exercises/ex07_binary_classification.py")
 

@@ -20,14 +20,15 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from grader import replay
-from grader.device_judging import expect_moved_to_meta
+from grader.grading import replay
+from grader.grading.device_judging import expect_moved_to_meta
 from grader.harness import datasets
 from grader.hidden.conftest import observe
-from grader.harness.probes.ex07 import classes, label_inputs, plane, predict_inputs, predict_model
+from grader.harness.probes.ex07 import (classes, contrary_model, label_inputs, plane, predict_inputs,
+                                        predict_model)
 from grader.hidden.draw import inputs_for, seed_in
-from grader.judging import expect, losses_of
-from grader.loop_order import count, order_problems
+from grader.grading.judging import expect, losses_of
+from grader.grading.loop_order import count, order_problems
 
 EXERCISE = "ex07"
 
@@ -161,12 +162,16 @@ def test_bce_with_logits_on_raw_logits(observed):
 
 @pytest.mark.points(3)
 def test_train_classifier_loss_per_epoch(observed):
-    """One step per batch and each epoch's BCE loss averaged over its samples, as floats."""
+    """One step per batch, in train mode, and each epoch's BCE loss averaged over its samples, as floats."""
     record = observed.scenario("train", "train_classifier")
     epochs, n, size = INPUTS["epochs"], INPUTS["n"], INPUTS["batch_size"]
     losses = losses_of(record, "train_classifier", epochs)
     problems = order_problems(record["events"])
     expect(not problems, problems[0] if problems else "")
+    forwards = [event for event in record["events"] if event["kind"] == "forward"]
+    in_eval = sum(not event["training"] for event in forwards)
+    expect(in_eval == 0, f"{in_eval} of {len(forwards)} training forward passes ran in eval mode (the model came "
+           "in eval mode, as after an evaluation): call model.train() before training")
     steps, want_steps = count(record["events"], "step"), epochs * math.ceil(n / size)
     expect(steps == want_steps, f"train_classifier() took {steps} optimizer steps for {epochs} epochs of "
                                 f"{n} samples in batches of {size}, expected {want_steps} (one per batch)")
@@ -186,6 +191,11 @@ def test_predict_probabilities_and_labels(observed):
     want = _probabilities(INPUTS)
     _expect_prediction(observed, record, "default", 0.5, want)
     _expect_prediction(observed, record, "threshold", INPUTS["predict_threshold"], want)
+    labels = observed.tensor("predict.undecided.labels")
+    ones = int((labels != 0).sum()) if labels.numel() else None
+    expect(ones == 0, "for a model whose every logit is 0 (every probability exactly 0.5, the default threshold) "
+                      f"predict labelled {ones if ones is not None else 'none'} of {INPUTS['predict_n']} samples 1, "
+                      "expected 0: label 1 only where the probability is above the threshold (probs > threshold)")
 
 
 def _expect_prediction(observed, record: dict, name: str, threshold: float, want: torch.Tensor) -> None:
@@ -234,6 +244,14 @@ def test_accuracy_on_hidden_data(observed):
            f"accuracy() returned {reported:.4f} for the trained model, {abs(reported - measured):.4f} away from "
            f"the fraction of the {len(truth)} samples it labels right: the fraction of predictions (logit > 0) "
            "equal to the labels")
+    contrary = contrary_model(INPUTS)
+    with torch.no_grad():
+        measured = ((contrary(x[split:]) > 0) == truth).float().mean().item()
+    reported = record.get("accuracy_contrary")
+    expect(reported is not None and abs(reported - measured) < 1e-6,
+           f"for a model that labels most samples wrong (both 1 for a 0 and 0 for a 1), accuracy() returned "
+           f"{'nothing usable' if reported is None else f'{reported:.4f}'}, not the fraction of samples whose "
+           "predicted label equals their label: a sample counts as right only when the two are equal")
 
 
 @pytest.mark.points(1)

@@ -24,7 +24,8 @@ def run(module, ctx: ProbeContext) -> None:
         ctx.save("labels.column", values.safe_tensor(column))
     with ctx.scenario("train") as record:
         x, labels = classes(data)
-        model = datasets.seeded_linear(x.shape[1], 1, data["seed"])
+        # handed in eval mode, as after an evaluation: training must switch train mode on
+        model = datasets.seeded_linear(x.shape[1], 1, data["seed"]).eval()
         optimizer = torch.optim.SGD(model.parameters(), lr=data["lr"])
         loader = DataLoader(TensorDataset(x, labels), batch_size=data["batch_size"])
         with LoopSpy(model, optimizer=optimizer) as spy:
@@ -46,6 +47,9 @@ def _predict(module, ctx: ProbeContext, data: dict, record: dict) -> None:
                         "labels": _describe(pair[1])}
         ctx.save(f"predict.{name}.probabilities", values.safe_tensor(pair[0]))
         ctx.save(f"predict.{name}.labels", values.safe_tensor(pair[1]))
+    returned = module.predict(undecided_model(), x)
+    pair = list(returned) if type(returned) in (tuple, list) and len(returned) == 2 else [None, None]
+    ctx.save("predict.undecided.labels", values.safe_tensor(pair[1]))
 
 
 def _pipeline(module, ctx: ProbeContext, data: dict) -> None:
@@ -61,8 +65,10 @@ def _pipeline(module, ctx: ProbeContext, data: dict) -> None:
         optimizer = torch.optim.Adam(model.parameters(), lr=data["pipeline_lr"])
         module.train_classifier(model, loader, optimizer, data["pipeline_epochs"])
         ctx.save_state("pipeline", values.state_tensors(model))
-        reported = module.accuracy(model, x[split:], (y[split:] > 5.0).float().reshape(-1, 1))
+        truth = (y[split:] > 5.0).float().reshape(-1, 1)
+        reported = module.accuracy(model, x[split:], truth)
         record.update(accuracy_type=values.type_name(reported), accuracy=values.as_float(reported))
+        record["accuracy_contrary"] = values.as_float(module.accuracy(contrary_model(data), x[split:], truth))
 
 
 def label_inputs(data: dict) -> torch.Tensor:
@@ -92,6 +98,24 @@ def plane(data: dict) -> tuple[torch.Tensor, torch.Tensor]:
 def predict_model(data: dict) -> nn.Module:
     """A seeded Linear(3, 1) followed by Dropout, left in training mode: eval() must be called."""
     return nn.Sequential(datasets.seeded_linear(3, 1, data["seed"] + 2), nn.Dropout(0.5)).train()
+
+
+def undecided_model() -> nn.Module:
+    """Every logit exactly 0, so every probability is exactly 0.5, the default threshold."""
+    model = nn.Linear(3, 1)
+    with torch.no_grad():
+        model.weight.zero_()
+        model.bias.zero_()
+    return model
+
+
+def contrary_model(data: dict) -> nn.Module:
+    """A classifier pointing against the plane: most samples wrong, both ways (1 for 0 and 0 for 1)."""
+    model = nn.Linear(3, 1)
+    with torch.no_grad():
+        model.weight.copy_(-torch.tensor(data["plane"]).reshape(1, 3))
+        model.bias.zero_()
+    return model
 
 
 def predict_inputs(data: dict) -> torch.Tensor:
