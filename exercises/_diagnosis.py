@@ -3,7 +3,7 @@
 Only the grader's inputs are secret, not its rules: the visible tests run your functions inside
 the grader's loop spy (``grader.harness.spy.LoopSpy``, which records every forward, loss,
 backward and optimizer step that reaches the model) and judge the recorded calls with the
-grader's call-order judge (``grader.loop_order``). A mistake is named here in the grader's words,
+grader's call-order judge (``grader.grading.loop_order``). A mistake is named here in the grader's words,
 "gradients accumulated across steps: nothing cleared .grad before backward in step 2", instead
 of by its symptom, a weight that ends up off.
 """
@@ -14,7 +14,7 @@ from typing import Any, Callable
 import torch
 
 from grader.harness.spy import LoopSpy, TorchCalls
-from grader.loop_order import Position, count, order_problems
+from grader.grading.loop_order import Position, count, order_problems
 
 __all__ = ["Watched", "count", "first_order_problem", "torch_functions_called", "torch_names", "watched",
            "watched_new_model"]

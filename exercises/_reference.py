@@ -2,7 +2,7 @@
 a correct loop records on them (each epoch's loss averaged by sample count, the final weights).
 
 The numbers are recorded, not computed here: they come from the grader's own reference loop
-(``grader/visible_records.py`` in the looplab kit, which checks that they still agree).
+(``grader/exports/visible_records.py`` in the looplab kit, which checks that they still agree).
 """
 from __future__ import annotations
 

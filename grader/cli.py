@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from grader.commands import UsageError
-    from grader.sandbox import SandboxUnavailable
+    from grader.launch.sandbox import SandboxUnavailable
 
     try:
         return int(args.run(args) or 0)

@@ -34,7 +34,7 @@ class SubmissionResult:
     wall_s: float = 0.0
     seed: int | None = None  # the hidden inputs' seed: `looplab grade --seed N` repeats the grading
     files: dict[str, str] = field(default_factory=dict)  # exercise key -> the module graded, in the folder
-    curves: list[dict] = field(default_factory=list)  # grader.loss_curves.LossCurve.to_dict() per exercise
+    curves: list[dict] = field(default_factory=list)  # grader.grading.loss_curves.LossCurve.to_dict() per exercise
 
     @property
     def score(self) -> float:

@@ -18,7 +18,7 @@ from pathlib import Path
 from grader.authoring.catalog_patch import case_source
 
 from grader.curriculum import exercise
-from grader.grade import GradeOptions, grade_submission
+from grader.grading.grade import GradeOptions, grade_submission
 from grader.results import PASSED, SubmissionResult
 
 _EXPECT = re.compile(r"#\s*expect-failed:\s*([A-Za-z0-9_]+)\s*:\s*(.*\S)\s*$")

@@ -18,7 +18,7 @@ from torch import nn
 from data_support import data_missing
 from grader import mnist
 from grader.curriculum import exercise
-from grader.grade import GradeOptions, grade_submission
+from grader.grading.grade import GradeOptions, grade_submission
 from grader.hidden import draw
 from grader.results import PASSED, SubmissionResult
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import OUTPUT_MARKER
-from grader.grade import GradeOptions
+from grader.grading.batch import OUTPUT_MARKER
+from grader.grading.grade import GradeOptions
 from grader.results import SubmissionResult
 
 REPO = Path(__file__).resolve().parent.parent
@@ -103,7 +103,7 @@ def test_grade_all_goes_on_past_hostile_learners_and_keeps_true_records(tmp_path
         assert "restored results changed by something else" in done.stderr
         assert "warning: --sandbox none" in done.stderr
     else:
-        assert "no grader.worker process above me" in carol, carol
+        assert "no grader.grading.worker process above me" in carol, carol
         assert rows["carol"]["error"].startswith("no points: ex02: "), "the worker was not killed"
         assert "restored" not in done.stderr, "learner code reached the results store"
     assert "is not a folder" in rows["eve"]["error"]
@@ -147,8 +147,8 @@ def test_killed_grade_all_resumes_without_regrading_and_force_regrades(tmp_path)
 def test_learner_that_keeps_stopping_the_grader_is_recorded_as_an_error(tmp_path):
     """After MAX_ATTEMPTS unfinished starts, a learner is recorded, not graded again; a result
     found next to an open attempt (learner code could have written it) is not trusted."""
-    from grader.batch import MAX_ATTEMPTS, grade_all
-    from grader.grade import GradeOptions
+    from grader.grading.batch import MAX_ATTEMPTS, grade_all
+    from grader.grading.grade import GradeOptions
 
     submissions = make_batch(tmp_path, {"mallory": "kill_worker"})
     store = tmp_path / "gradebook.results"
@@ -197,7 +197,7 @@ def _fake_worker(graded: list[str]):
 
 
 def test_reruns_regrade_what_changed_by_content_and_keep_the_rest(tmp_path, monkeypatch):
-    import grader.batch as batch
+    import grader.grading.batch as batch
 
     submissions = make_batch(tmp_path, {"ann": None, "ben": None, "cat": None})
     graded: list[str] = []
@@ -219,7 +219,7 @@ def test_reruns_regrade_what_changed_by_content_and_keep_the_rest(tmp_path, monk
 
 
 def test_a_record_graded_on_another_device_is_regraded(tmp_path, monkeypatch):
-    import grader.batch as batch
+    import grader.grading.batch as batch
 
     submissions = make_batch(tmp_path, {"ann": None, "ben": None})
     store = batch.Store(batch.results_dir(tmp_path / "gb.csv"))

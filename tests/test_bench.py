@@ -5,7 +5,7 @@ import re
 import subprocess
 import sys
 
-from grader.bench import Row, render
+from grader.authoring.bench import Row, render
 from grader.paths import REPO_ROOT
 
 
@@ -31,7 +31,7 @@ def test_quick_bench_prints_all_four_rows(tmp_path):
 def test_cuda_rows_are_skipped_cleanly_without_a_gpu(monkeypatch):
     import torch
 
-    from grader import bench
+    from grader.authoring import bench
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(bench, "mnist_rows", lambda options, device: [])
@@ -57,7 +57,7 @@ def test_learner_style_submissions_are_correct_catalog_cases_and_differ(tmp_path
 
 
 def test_the_class_projection_divides_by_the_two_worker_speed_up():
-    from grader.bench import _class_projection
+    from grader.authoring.bench import _class_projection
 
     row = _class_projection(per_submission_s=12.0, two_worker_speedup=1.5)
     assert row.candidate_s == 300 * 12.0 / 1.5 and row.met == "yes"  # 40 min: just in budget

@@ -12,7 +12,7 @@ import pytest
 
 from catalog_support import assert_case, catalog_cases, grade_case, parse_expectations
 from grader.curriculum import exercise
-from grader.grade import GradeOptions, grade_submission
+from grader.grading.grade import GradeOptions, grade_submission
 from grader.results import PASSED
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -28,7 +28,7 @@ PROCESSES = 2
 _GRADE_IN_TURN = """
 import json, sys
 from pathlib import Path
-from grader.grade import GradeOptions, grade_submission
+from grader.grading.grade import GradeOptions, grade_submission
 for folder, keys, out, seed in json.loads(sys.argv[1]):
     options = GradeOptions(device="cpu", threads=1, exercises=tuple(keys), seed=seed)
     result = grade_submission(Path(folder), options)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import cgroup
+from grader.launch import cgroup
 
 SHM = b"import sys\nwith open(sys.argv[1], 'wb') as f:\n    for _ in range(300): f.write(bytes(1 << 20))\n"
 

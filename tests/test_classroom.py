@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.classroom_package import WORKFLOW, build
+from grader.exports.classroom_package import WORKFLOW, build
 from grader.curriculum import exercise
 from grader.paths import SOLUTIONS_DIR
 

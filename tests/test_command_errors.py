@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from grader.batch import OUTPUT_MARKER, learners, mark_as_output
+from grader.grading.batch import OUTPUT_MARKER, learners, mark_as_output
 from grader.cli import build_parser, main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -121,7 +121,7 @@ def test_grade_all_never_takes_its_own_outputs_for_learners(tmp_path):
 
 
 def test_no_isolation_is_refused_with_a_reason_where_none_is_available(tmp_path, monkeypatch):
-    from grader import sandbox
+    from grader.launch import sandbox
 
     monkeypatch.setattr(sandbox, "bwrap_works", lambda: False)
     monkeypatch.setattr(sandbox, "can_switch_uid", lambda: False)

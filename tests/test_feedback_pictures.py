@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from grader.authoring.catalog_patch import case_source
-from grader.grade import GradeOptions, grade_submission
+from grader.grading.grade import GradeOptions, grade_submission
 from grader.paths import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
 from grader.reports import feedback
 from grader.reports.loss_plot import coarse, read_numbers

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from grader.grade import GradeOptions, grade_submission
+from grader.grading.grade import GradeOptions, grade_submission
 from grader.paths import SOLUTIONS_DIR
 
 needs_gpu = pytest.mark.skipif(not torch.cuda.is_available(),

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader.curriculum import exercise
-from grader.gradescope_package import TEMPLATES, build
+from grader.exports.gradescope_package import TEMPLATES, build
 from grader.paths import SOLUTIONS_DIR
 
 EX02 = exercise("ex02")

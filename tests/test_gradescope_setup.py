@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.gradescope_package import TEMPLATES
-from grader.platform_run import SETTINGS_NAME, settings_text
+from grader.exports.gradescope_package import TEMPLATES
+from grader.exports.platform_run import SETTINGS_NAME, settings_text
 
 SYSTEM_PYTHON = """#!/usr/bin/env bash
 # stands in for python3: `-m venv DIR` makes a venv whose pip works only once python3-venv is in

@@ -2,7 +2,7 @@
 import threading
 
 import grader.hidden.conftest as hidden_conftest
-from grader.hidden_suite import run_hidden_suites
+from grader.grading.hidden_suite import run_hidden_suites
 from grader.paths import SOLUTIONS_DIR
 
 

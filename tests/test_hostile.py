@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.child_process import ChildRequest, _read_outcome, run_child
-from grader.grade import GradeOptions, grade_submission
+from grader.launch.child_launcher import ChildRequest, _read_outcome, run_child
+from grader.grading.grade import GradeOptions, grade_submission
 from grader.harness.child import RESULT_FILE, TENSOR_FILE
-from grader.limits import Limits
+from grader.launch.limits import Limits
 from grader.results import SubmissionResult
 
 CORPUS = Path(__file__).resolve().parent / "hostile"
@@ -68,7 +68,7 @@ CASES = {
     "hardcoded": Case(0, ("fit_line() took 0 optimizer steps on the model it returned",)),
     "symlink_to_solution": Case(0, ("ex02_five_line_loop.py is a symbolic link",)),
     # also graded by grade-all in tests/test_batch.py, where there is a worker to attack
-    "kill_worker": Case(0, ("RuntimeError: no grader.worker process above me",)),
+    "kill_worker": Case(0, ("RuntimeError: no grader.grading.worker process above me",)),
     "forge_results": Case(0, ("calling train_step() raised NotImplementedError",)),
     "disk_filler": Case(0, ("calling train_step() raised FileSizeLimitExceeded: your code wrote more than",),
                         {"scratch_mb": 96}),

@@ -1,7 +1,7 @@
 """expect_epoch_losses names the first epoch that differs from the grader's own, with numbers."""
 import pytest
 
-from grader.judging import CheckFailed, expect_epoch_losses
+from grader.grading.judging import CheckFailed, expect_epoch_losses
 
 
 def test_matching_losses_pass_and_the_first_wrong_epoch_is_named():

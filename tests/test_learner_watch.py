@@ -15,7 +15,7 @@ import pytest
 from learner_support import copy_exercises, fill_from_solution
 
 from grader.paths import REPO_ROOT
-from grader.watch import WatchSession
+from grader.commands.watch_session import WatchSession
 
 
 @pytest.fixture

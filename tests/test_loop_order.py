@@ -3,7 +3,7 @@ import torch
 from torch import nn
 
 from grader.harness.spy import LoopSpy
-from grader.loop_order import Position, order_problems
+from grader.grading.loop_order import Position, order_problems
 
 
 def _loop(order: str, steps: int = 3, optimizer_cls=torch.optim.SGD, **kwargs):
@@ -148,7 +148,7 @@ def _kinds(trace: list[dict]) -> list[str]:
 
 
 def test_an_order_problem_the_replayed_weights_contradict_is_not_reported():
-    from grader.judging import CheckFailed, expect_call_order
+    from grader.grading.judging import CheckFailed, expect_call_order
 
     missed_backward = [{"kind": "step", "closure": False, "grads": "present"}, {"kind": "step_end"}]
     expect_call_order(missed_backward, weights_match=True)

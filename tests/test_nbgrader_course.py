@@ -18,8 +18,8 @@ import nbformat  # noqa: E402
 from nbgrader.api import Gradebook  # noqa: E402
 
 from grader.curriculum import exercise  # noqa: E402
-from grader.nbgrader_course import write_config, write_course  # noqa: E402
-from grader.nbgrader_notebook import split_docstring  # noqa: E402
+from grader.exports.nbgrader_course import write_config, write_course  # noqa: E402
+from grader.exports.nbgrader_notebook import split_docstring  # noqa: E402
 from grader.paths import SOLUTIONS_DIR  # noqa: E402
 
 EX02 = exercise("ex02")
@@ -98,7 +98,7 @@ def test_released_visible_checks_print_what_pytest_exercises_prints(course, caps
 
 def test_hidden_cells_grade_only_where_the_grader_is(course, capsys, monkeypatch):
     checks = _released_checks(course)
-    monkeypatch.setitem(sys.modules, "grader.notebook_checks", None)  # a learner's Jupyter
+    monkeypatch.setitem(sys.modules, "grader.exports.notebook_checks", None)  # a learner's Jupyter
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     checks.hidden_check("ex02", "train_step_call_order", {})
     assert "runs when your notebook is autograded" in capsys.readouterr().out
@@ -192,7 +192,7 @@ def test_notebooks_pass_nbgraders_metadata_validation(tmp_path):
 def test_broken_code_of_exercise_9_stays_as_code_to_repair():
     from nbgrader.preprocessors import ClearSolutions
 
-    from grader.nbgrader_notebook import build
+    from grader.exports.nbgrader_notebook import build
 
     item = exercise("ex09")
     if not (SOLUTIONS_DIR / item.filename).exists():

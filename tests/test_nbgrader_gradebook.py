@@ -16,7 +16,7 @@ from nbgrader.api import Gradebook  # noqa: E402
 
 from grader.cli import main  # noqa: E402
 from grader.curriculum import exercise  # noqa: E402
-from grader.nbgrader_gradebook import record  # noqa: E402
+from grader.exports.nbgrader_gradebook import record  # noqa: E402
 from grader.paths import EXERCISES_DIR, SOLUTIONS_DIR  # noqa: E402
 from grader.results import CheckResult, SubmissionResult  # noqa: E402
 
@@ -80,7 +80,7 @@ def test_grade_all_records_checks_that_nbgrader_export_reads(tmp_path):
 
 
 def _hidden_ex02_checks() -> set[str]:
-    from grader.check_catalog import checks_of
+    from grader.grading.check_catalog import checks_of
 
     return {spec.name for spec in checks_of("ex02")}
 

@@ -1,4 +1,4 @@
-"""grader.platform_run: a grader that cannot grade says so in each platform's own results."""
+"""grader.exports.platform_run: a grader that cannot grade says so in each platform's own results."""
 from __future__ import annotations
 
 import base64
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from grader.platform_run import main
+from grader.exports.platform_run import main
 
 
 @pytest.fixture

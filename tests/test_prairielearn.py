@@ -12,7 +12,7 @@ import pytest
 
 from grader.curriculum import exercise
 from grader.paths import SOLUTIONS_DIR
-from grader.prairielearn_package import ENTRYPOINT, build
+from grader.exports.prairielearn_package import ENTRYPOINT, build
 
 EX02 = exercise("ex02")
 TEST_KEYS = {"name", "points", "max_points", "message", "output"}

@@ -4,7 +4,7 @@ import subprocess
 import sys
 import time
 
-from grader.processes import kill_tagged
+from grader.launch.processes import kill_tagged
 
 
 def test_a_tagged_process_outside_the_group_is_killed_and_others_are_spared():

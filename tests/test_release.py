@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from grader.paths import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
-from grader.release import write_bundle
-from grader.stubgen import BEGIN_SOLUTION, END_SOLUTION, exercise_key, make_stub
+from grader.exports.release import write_bundle
+from grader.authoring.stubgen import BEGIN_SOLUTION, END_SOLUTION, exercise_key, make_stub
 
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN STUB", "HIDDEN TESTS")
 _TEST_NAME = re.compile(r"def (test_\w+)")
@@ -163,7 +163,7 @@ def test_the_loop_check_finds_the_old_reference_loop():
 
 
 def test_recorded_reference_numbers_agree_with_the_graders_loop():
-    from grader.visible_records import load_reference, record
+    from grader.exports.visible_records import load_reference, record
 
     reference = load_reference()
     fresh = record(reference)
@@ -172,11 +172,11 @@ def test_recorded_reference_numbers_agree_with_the_graders_loop():
         for name, value in values.items():
             got, want = reference.RECORDED[case][name], value
             pairs = zip(got, want) if isinstance(want, list) else [(got, want)]
-            assert all(abs(a - b) < 1e-6 for a, b in pairs), f"{case}.{name}: rerun python -m grader.visible_records"
+            assert all(abs(a - b) < 1e-6 for a, b in pairs), f"{case}.{name}: rerun python -m grader.exports.visible_records"
 
 
 def test_recorded_block_is_rewritten_from_the_loop(tmp_path):
-    from grader.visible_records import REFERENCE_FILE, rewrite
+    from grader.exports.visible_records import REFERENCE_FILE, rewrite
 
     copy = tmp_path / "_reference.py"
     copy.write_text(REFERENCE_FILE.read_text().replace('"losses": [', '"losses": [99.0, ', 1))

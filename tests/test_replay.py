@@ -3,7 +3,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from grader import replay
+from grader.grading import replay
 
 
 def test_replay_matches_a_dataloader_loop_with_a_short_last_batch():

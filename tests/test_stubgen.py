@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from grader.paths import EXERCISES_DIR, SOLUTIONS_DIR
-from grader.stubgen import MarkerError, drift, generate, make_stub
+from grader.authoring.stubgen import MarkerError, drift, generate, make_stub
 
 SOLUTION = '''def step(x):
     """Double x."""
@@ -72,7 +72,7 @@ def test_solutions_folder_has_no_stray_files():
 
 
 def test_exercises_readme_lists_the_current_signatures():
-    from grader import signatures_doc
+    from grader.authoring import signatures_doc
 
     readme = signatures_doc.path_for(EXERCISES_DIR)
     assert readme.exists() and readme.read_text() == signatures_doc.render(SOLUTIONS_DIR), (

@@ -8,8 +8,8 @@ import os
 import shutil
 from pathlib import Path
 
-from grader.grade import GradeOptions, grade_submission
-from grader.submission_files import content_hash, find_exercise_modules
+from grader.grading.grade import GradeOptions, grade_submission
+from grader.grading.submission_files import content_hash, find_exercise_modules
 
 REPO = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPO / "solutions"

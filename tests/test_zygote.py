@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from grader import zygote
-from grader.child_process import ChildRequest, run_child
-from grader.limits import Limits
+from grader.launch import zygote
+from grader.launch.child_launcher import ChildRequest, run_child
+from grader.launch.limits import Limits
 from grader.paths import SOLUTIONS_DIR
-from grader.sandbox import bwrap_works, can_switch_uid, closed_to_others, resolve
+from grader.launch.sandbox import bwrap_works, can_switch_uid, closed_to_others, resolve
 
 EX02_INPUTS = {"n": 83, "slope": -1.3, "intercept": 0.7, "seed": 11, "lr": 0.1, "epochs": 7,
                "line_epochs": 100}
@@ -80,27 +80,27 @@ def _close_zygote():
 
 
 def test_a_worker_starts_the_zygote_before_its_own_heavy_imports(monkeypatch, tmp_path):
-    import grader.grade
-    import grader.worker
+    import grader.grading.grade
+    import grader.grading.worker
     from grader.results import SubmissionResult
 
     calls = []
     monkeypatch.setattr(zygote, "prestart", lambda device, sandbox: calls.append((device, sandbox)))
-    monkeypatch.setattr(grader.grade, "grade_submission",
+    monkeypatch.setattr(grader.grading.grade, "grade_submission",
                         lambda folder, options: SubmissionResult(folder.name))
-    grader.worker.main([str(tmp_path), str(tmp_path / "r.json"), '{"device": "cpu", "sandbox": "uid"}'])
+    grader.grading.worker.main([str(tmp_path), str(tmp_path / "r.json"), '{"device": "cpu", "sandbox": "uid"}'])
     assert calls == [("cpu", "uid")]
 
 
 def test_grade_all_hands_workers_a_resolved_device(monkeypatch, tmp_path):
-    import grader.batch
-    from grader.grade import GradeOptions
+    import grader.grading.batch
+    from grader.grading.grade import GradeOptions
 
     (tmp_path / "subs" / "alice").mkdir(parents=True)
     seen = []
-    monkeypatch.setattr(grader.batch, "_grade_one", lambda path, store, options: seen.append(options["device"]))
-    monkeypatch.setattr(grader.batch, "load_result", lambda path: None)
-    grader.batch.grade_all(tmp_path / "subs", tmp_path / "gb.csv", GradeOptions(device="auto"))
+    monkeypatch.setattr(grader.grading.batch, "_grade_one", lambda path, store, options: seen.append(options["device"]))
+    monkeypatch.setattr(grader.grading.batch, "load_result", lambda path: None)
+    grader.grading.batch.grade_all(tmp_path / "subs", tmp_path / "gb.csv", GradeOptions(device="auto"))
     assert seen == ["cuda" if __import__("torch").cuda.is_available() else "cpu"]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.stubgen import BEGIN_SOLUTION, END_SOLUTION
+from grader.authoring.stubgen import BEGIN_SOLUTION, END_SOLUTION
 
 
 def solution_line_ranges(path: Path) -> list[tuple[int, int]]:

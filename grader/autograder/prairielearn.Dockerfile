@@ -5,6 +5,6 @@ FROM python:3.11-slim
 RUN python -m pip install --no-cache-dir torch torchvision --index-url https://download.pytorch.org/whl/cpu \
  && python -c "import torch, torchvision"
 COPY looplab /looplab
-RUN python -m pip install --no-cache-dir -e /looplab && python -c "import grader.platform_run"
+RUN python -m pip install --no-cache-dir -e /looplab && python -c "import grader.exports.platform_run"
 # MNIST, when an exercise graded needs it: checked by MD5 when shipped (--with-data), else downloaded.
 {data_step}

@@ -2,7 +2,7 @@
 # PrairieLearn runs this in the grading container for every submission (the question's
 # info.json names it as the entrypoint, /grade/tests/run.sh). It grades the files the learner
 # uploaded to /grade/student with looplab's hidden suites, which the image holds in /looplab,
-# and writes /grade/results/results.json (grader/platform_run.py).
+# and writes /grade/results/results.json (grader/exports/platform_run.py).
 #   LOOPLAB_GRADE_ROOT  the job root (default /grade; tests use a fake one)
 #   LOOPLAB_PYTHON      the Python that has looplab installed (default python3)
 set -uo pipefail
@@ -11,7 +11,7 @@ PYTHON="${LOOPLAB_PYTHON:-python3}"
 RESULTS="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
 rm -f "$RESULTS"
-"$PYTHON" -m grader.platform_run prairielearn --upload "$ROOT/student" --results "$RESULTS" \
+"$PYTHON" -m grader.exports.platform_run prairielearn --upload "$ROOT/student" --results "$RESULTS" \
     --settings "$ROOT/tests/looplab-autograder.json"
 STATUS=$?
 if [ ! -s "$RESULTS" ]; then

@@ -28,7 +28,7 @@ How each row is measured (one `looplab bench` run):
    and against a whole-tensor loop without a DataLoader (the floor). Unless `--full-canonical`,
    the torchvision run is timed for 1 epoch and its time x5 is reported, labelled "(estimate)".
    Accuracy is on the 10,000 test digits.
-2. Grading: `python -m grader.worker solutions/ ...` (hidden suites, one child per exercise,
+2. Grading: `python -m grader.grading.worker solutions/ ...` (hidden suites, one child per exercise,
    parent judging) against a bare run: one fresh process that runs each exercise's probe
    in-process on the solution with the hidden suite's `INPUTS` (spy included, no child, no
    pytest, no judging). Measured with the zygote (fork server, default on CPU) and without it
@@ -73,7 +73,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader.bench import BenchOptions, machine, render, run_all
+    from grader.authoring.bench import BenchOptions, machine, render, run_all
 
     if args.write:
         writable_file(args.write, "--write")

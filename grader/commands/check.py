@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from grader.commands.grade import add_grading_options, options_from, run_problems_stop_the_command
-from grader.grade import check_run, grade_submission
+from grader.grading.grade import check_run, grade_submission
 from grader.paths import SOLUTIONS_DIR
 from grader.reports import terminal
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from grader import classroom_package
+from grader.exports import classroom_package
 from grader.commands import UsageError
 
 HELP = "write .github/workflows/classroom.yml: GitHub Classroom grades each push with looplab"

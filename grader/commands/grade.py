@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Iterator
 
 from grader.commands import UsageError, existing_folder, non_negative_int, writable_file, writable_folder
-from grader.grade import GradeOptions, RunProblem, check_run, grade_submission
+from grader.grading.grade import GradeOptions, RunProblem, check_run, grade_submission
 from grader.reports import feedback, gradescope, terminal
-from grader.sandbox import NO_ISOLATION_WARNING, SANDBOXES
+from grader.launch.sandbox import NO_ISOLATION_WARNING, SANDBOXES
 
 HELP = "grade one learner's folder with the hidden checks and print a table per exercise"
 DESCRIPTION = """\

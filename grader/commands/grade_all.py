@@ -5,7 +5,7 @@ import argparse
 import importlib.util
 from pathlib import Path
 
-from grader.batch import grade_all
+from grader.grading.batch import grade_all
 from grader.commands import UsageError, existing_folder, positive_int, writable_file, writable_folder
 from grader.commands.grade import (add_grading_options, options_from, run_problems_stop_the_command,
                                    warn_without_isolation)
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(graded)} graded, {len(results) - len(graded)} unchanged")
     print(f"gradebook: {args.out} ({len(results)} learners)")
     if args.nbgrader_db:
-        from grader.nbgrader_gradebook import record
+        from grader.exports.nbgrader_gradebook import record
 
         grades = record(results, args.nbgrader_db, args.course, args.assignment)
         print(f"nbgrader gradebook: {args.nbgrader_db} ({grades} grades, assignment {args.assignment})")
@@ -106,7 +106,7 @@ def _check_arguments(args: argparse.Namespace) -> None:
 
 
 def _check_nbgrader_db(url: str) -> None:
-    from grader.nbgrader_gradebook import INSTALL_HINT
+    from grader.exports.nbgrader_gradebook import INSTALL_HINT
 
     if importlib.util.find_spec("nbgrader") is None:
         raise UsageError(f"--nbgrader-db needs nbgrader: {INSTALL_HINT}")

@@ -6,7 +6,8 @@ import contextlib
 from pathlib import Path
 from typing import Iterator
 
-from grader import gradescope_package, mnist
+from grader.exports import gradescope_package
+from grader import mnist
 from grader.commands import UsageError
 from grader.reports.gradescope import VISIBILITIES
 

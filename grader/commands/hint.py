@@ -5,7 +5,7 @@ import argparse
 import textwrap
 
 from grader.commands import UsageError
-from grader.learner_side import add_folder_argument, exercises_folder, helper
+from grader.commands.learner_folder import add_folder_argument, exercises_folder, helper
 
 HELP = "the next hint for an exercise's first failing test, one level deeper each time"
 DESCRIPTION = """\

@@ -5,8 +5,8 @@ import argparse
 from pathlib import Path
 
 from grader.commands import UsageError, writable_folder
-from grader.nbgrader_course import write_course
-from grader.nbgrader_gradebook import INSTALL_HINT
+from grader.exports.nbgrader_course import write_course
+from grader.exports.nbgrader_gradebook import INSTALL_HINT
 
 HELP = "write an nbgrader course folder: one notebook per exercise, hidden checks as test cells"
 DESCRIPTION = """\

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from grader import prairielearn_package
+from grader.exports import prairielearn_package
 from grader.commands import UsageError, positive_int
 from grader.commands.gradescope import package_errors
 

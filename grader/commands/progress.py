@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from grader.learner_side import add_folder_argument, exercises_folder, helper
+from grader.commands.learner_folder import add_folder_argument, exercises_folder, helper
 
 HELP = "show which exercises pass, as your last `pytest exercises/` or `looplab watch` runs found"
 DESCRIPTION = """\

@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 
 from grader.commands import new_folder
-from grader.release import write_bundle
+from grader.exports.release import write_bundle
 
 HELP = "write the folder to hand out to learners (stubs, visible tests, hints; no answers)"
 DESCRIPTION = """\

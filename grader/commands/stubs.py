@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import argparse
 
-from grader import signatures_doc
+from grader.authoring import signatures_doc
 from grader.paths import EXERCISES_DIR, SOLUTIONS_DIR
-from grader.stubgen import drift, generate
+from grader.authoring.stubgen import drift, generate
 
 HELP = "for the kit's authors: regenerate exercises/ from solutions/ (or --check they match)"
 DESCRIPTION = """\

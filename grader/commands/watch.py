@@ -9,8 +9,8 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from grader.learner_side import add_folder_argument, exercises_folder
-from grader.watch import WatchSession
+from grader.commands.learner_folder import add_folder_argument, exercises_folder
+from grader.commands.watch_session import WatchSession
 
 HELP = "re-run the current exercise's visible tests on every save, with its hint and your progress"
 DESCRIPTION = """\

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.child_process import ChildRequest, run_child
+from grader.launch.child_launcher import ChildRequest, run_child
 from grader.curriculum import exercise
 from grader.hidden import draw
-from grader.judging import Observed
-from grader.limits import Limits
+from grader.grading.judging import Observed
+from grader.launch.limits import Limits
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from grader.hidden.draw import inputs_for, seed_in
-from grader.judging import expect, near
+from grader.grading.judging import expect, near
 
 EXERCISE = "ex01"
 FUNCTIONS = ("fit_python", "fit_numpy")

@@ -16,8 +16,8 @@ from torch import nn
 
 from grader.harness import datasets
 from grader.hidden.draw import inputs_for, seed_in
-from grader.judging import expect, expect_call_order, losses_of, near
-from grader.loop_order import count
+from grader.grading.judging import expect, expect_call_order, losses_of, near
+from grader.grading.loop_order import count
 
 EXERCISE = "ex02"
 

@@ -18,11 +18,11 @@ import pytest
 import torch
 from torch import nn
 
-from grader import replay
+from grader.grading import replay
 from grader.harness import datasets
 from grader.hidden.draw import inputs_for, seed_in
-from grader.judging import expect, expect_call_order, losses_of
-from grader.loop_order import Position, count
+from grader.grading.judging import expect, expect_call_order, losses_of
+from grader.grading.loop_order import Position, count
 
 EXERCISE = "ex03"
 

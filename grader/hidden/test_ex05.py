@@ -19,11 +19,11 @@ import pytest
 import torch
 from torch import nn
 
-from grader.device_judging import expect_moved_to_meta
+from grader.grading.device_judging import expect_moved_to_meta
 from grader.harness import datasets
 from grader.hidden.conftest import observe
 from grader.hidden.draw import inputs_for, seed_in
-from grader.judging import expect
+from grader.grading.judging import expect
 
 EXERCISE = "ex05"
 

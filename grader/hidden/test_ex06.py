@@ -19,14 +19,14 @@ import pytest
 import torch
 from torch import nn
 
-from grader import replay
+from grader.grading import replay
 from grader.harness import datasets
 from grader.harness.probes.ex06 import PRETENDED, make_data
-from grader.device_judging import expect_moved_to_meta
+from grader.grading.device_judging import expect_moved_to_meta
 from grader.hidden.conftest import observe
 from grader.hidden.draw import inputs_for, seed_in
-from grader.judging import expect, losses_of
-from grader.loop_order import order_problems
+from grader.grading.judging import expect, losses_of
+from grader.grading.loop_order import order_problems
 
 EXERCISE = "ex06"
 

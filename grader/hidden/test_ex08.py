@@ -5,7 +5,7 @@ its own Linear(784, 10) and scores them on the 10,000 test digits. No number the
 reports is trusted.
 
 Why these checks cannot be passed without the work: every grading draws a secret permutation of
-the 784 pixels and of the 10 labels (``grader.mnist_secret``); train_mnist gets the permuted
+the 784 pixels and of the 10 labels (``grader.grading.mnist_secret``); train_mnist gets the permuted
 training digits as a file of their own (never a path near the test files), and the grader scores
 the weights on the test digits under the same permutation. Weights trained beforehand (on real
 MNIST or on another grading's permutation) classify about one digit in ten. Steps count only when
@@ -20,12 +20,12 @@ import torch
 from torch import nn
 
 from grader import mnist
-from grader.mnist_secret import SecretPermutation, permuted_split, write_training_split
+from grader.grading.mnist_secret import SecretPermutation, permuted_split, write_training_split
 from grader.harness.probes.ex08 import evaluation_indices, evaluation_model
 from grader.hidden.conftest import observe
 from grader.hidden.draw import inputs_for, seed_in
-from grader.judging import CheckFailed, Observed, expect, losses_of
-from grader.loop_order import Position, count, order_problems
+from grader.grading.judging import CheckFailed, Observed, expect, losses_of
+from grader.grading.loop_order import Position, count, order_problems
 
 EXERCISE = "ex08"
 TRAIN_SIZE = 60000

@@ -20,11 +20,11 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from grader import replay
+from grader.grading import replay
 from grader.harness.probes.ex09 import loss_pair, regression, start
 from grader.hidden.draw import inputs_for, seed_in
-from grader.judging import expect, losses_of
-from grader.loop_order import Position, count, order_problems
+from grader.grading.judging import expect, losses_of
+from grader.grading.loop_order import Position, count, order_problems
 
 EXERCISE = "ex09"
 

@@ -23,7 +23,7 @@ from torch import nn
 
 from grader.harness.probes.ex10 import batches, start_model
 from grader.hidden.draw import inputs_for, seed_in
-from grader.judging import expect
+from grader.grading.judging import expect
 
 EXERCISE = "ex10"
 

@@ -1,7 +1,7 @@
 """The loss pictures of a learner's feedback: one PNG per training exercise graded.
 
 Each shows the learner's per-epoch loss beside the reference loop's on the same hidden data
-(``grader.loss_curves``), drawn by ``grader.reports.loss_plot``.
+(``grader.grading.loss_curves``), drawn by ``grader.reports.loss_plot``.
 """
 from __future__ import annotations
 

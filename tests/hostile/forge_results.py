@@ -1,4 +1,4 @@
-"""Forges the batch's records: from the `grader.worker` command line above it, it learns the
+"""Forges the batch's records: from the `grader.grading.worker` command line above it, it learns the
 results folder and the submissions folder, then writes a perfect result for itself, a zero for
 every other learner (already graded or not), and a fake CSV gradebook. Its own functions are
 stubs. Graded in-process there is no worker command line to read."""
@@ -11,7 +11,7 @@ def _worker_argv():
     pid = os.getppid()
     while pid > 1:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        if b"grader.worker" in argv:
+        if b"grader.grading.worker" in argv:
             return [arg.decode() for arg in argv]
         pid = int(Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[1])
     return None
@@ -27,7 +27,7 @@ def _forge():
     argv = _worker_argv()
     if argv is None:
         return
-    index = argv.index("grader.worker")
+    index = argv.index("grader.grading.worker")
     submission, store = Path(argv[index + 1]), Path(argv[index + 2]).parent
     for learner in submission.parent.iterdir():
         points = 15.0 if learner.name == submission.name else 0.0

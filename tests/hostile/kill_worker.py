@@ -1,4 +1,4 @@
-"""Kills the grading process itself: it walks up its ancestors to the `grader.worker` process
+"""Kills the grading process itself: it walks up its ancestors to the `grader.grading.worker` process
 (grade-all runs one per learner) and SIGKILLs it. Graded in-process there is none to kill."""
 import os
 import signal
@@ -16,9 +16,9 @@ def _ancestors():
 
 def train_step(model, loss_fn, optimizer, x, y):
     for pid, argv in _ancestors():
-        if b"grader.worker" in argv:
+        if b"grader.grading.worker" in argv:
             os.kill(pid, signal.SIGKILL)
-    raise RuntimeError("no grader.worker process above me")
+    raise RuntimeError("no grader.grading.worker process above me")
 
 
 def fit(model, loss_fn, optimizer, x, y, epochs):

@@ -2,7 +2,7 @@
 
 The child never sees the test split: the parent measures test accuracy itself from the weights
 saved here. The child gets one tensor file, the training digits under this grading's secret
-permutation (see ``grader.mnist_secret``), read into a dataset that behaves like
+permutation (see ``grader.grading.mnist_secret``), read into a dataset that behaves like
 ``grader.mnist.InMemoryMNIST(train=True)``.
 """
 from __future__ import annotations

@@ -3,7 +3,7 @@
 ``check_run`` looks at what belongs to the whole run (the exercises asked for, the device, the
 sandbox, MNIST when ex08 is graded) once, before any learner is graded: a problem there stops the
 run with one sentence instead of becoming every learner's error. ``grade_submission`` finds the
-learner's exercise modules wherever they sit in the folder (``grader.submission_files``) and
+learner's exercise modules wherever they sit in the folder (``grader.grading.submission_files``) and
 runs the hidden suites of each folder that holds some, so every module still reaches its child
 process through the same path, with the same refusals, as a module at the top of the folder.
 """
@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from grader import zygote
+from grader.launch import zygote
 from grader.curriculum import CURRICULUM, exercise
 from grader.hidden import draw
-from grader.hidden_suite import run_hidden_suites
+from grader.grading.hidden_suite import run_hidden_suites
 from grader.results import CheckResult, SubmissionResult
-from grader.sandbox import SandboxUnavailable, resolve
-from grader.submission_files import ExerciseModules, find_exercise_modules
+from grader.launch.sandbox import SandboxUnavailable, resolve
+from grader.grading.submission_files import ExerciseModules, find_exercise_modules
 
 NEEDS_MNIST = ("ex08",)  # exercises whose hidden suite trains and measures on MNIST
 
@@ -32,7 +32,7 @@ class GradeOptions:
     """How to grade: device, sandbox, threads per child, limits and which exercises."""
 
     device: str = "cpu"
-    sandbox: str = "auto"  # isolation: auto | bwrap | uid | none (see grader.sandbox)
+    sandbox: str = "auto"  # isolation: auto | bwrap | uid | none (see grader.launch.sandbox)
     threads: int = 0  # 0: all cores
     limits: dict = field(default_factory=dict)
     exercises: tuple[str, ...] = tuple(item.key for item in CURRICULUM)

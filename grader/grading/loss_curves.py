@@ -17,7 +17,7 @@ import pytest
 import torch
 from torch import nn
 
-from grader import replay
+from grader.grading import replay
 from grader.harness import datasets
 
 

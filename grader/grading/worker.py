@@ -1,4 +1,4 @@
-"""``python -m grader.worker SUBMISSION RESULT.json OPTIONS_JSON``: grade one submission.
+"""``python -m grader.grading.worker SUBMISSION RESULT.json OPTIONS_JSON``: grade one submission.
 
 grade-all runs one worker process per submission, so a submission that breaks the grader in
 any way costs only its own row. The result file is written atomically when grading finishes.
@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from grader import zygote
+from grader.launch import zygote
 
 
 def main(argv: list[str]) -> int:
@@ -17,7 +17,7 @@ def main(argv: list[str]) -> int:
     # The fork server imports torch on the other core while this process imports its own.
     zygote.prestart(options.get("device", "cpu"), options.get("sandbox", "none"))
     from grader.atomic import write_text_atomic
-    from grader.grade import GradeOptions, grade_submission
+    from grader.grading.grade import GradeOptions, grade_submission
 
     options["exercises"] = tuple(options.get("exercises") or GradeOptions().exercises)
     result = grade_submission(submission, GradeOptions(**options))

@@ -8,7 +8,7 @@ pytest, not looplab. Two kinds of cell call it:
   plugin) and runs ``pytest`` on it, so the learner sees exactly what ``pytest exercises/``
   says. It is skipped while nbgrader autogrades: it earns no points.
 - ``hidden_check``: the autograded test cells. Where looplab's grader is importable (the
-  instructor's autograde) it grades through ``grader.notebook_checks``; in a learner's Jupyter,
+  instructor's autograde) it grades through ``grader.exports.notebook_checks``; in a learner's Jupyter,
   which has no grader, it says the check runs at autograde time, and under ``nbgrader autograde``
   without a grader it fails instead of passing.
 
@@ -61,7 +61,7 @@ def hidden_check(key: str, name: str, namespace: dict, device: str = "cpu") -> N
     """Pass when looplab's hidden check ``key.name`` gives full marks (at autograde time)."""
     __tracebackhide__ = True
     try:
-        from grader.notebook_checks import assert_check
+        from grader.exports.notebook_checks import assert_check
     except ImportError:
         if os.environ.get("NBGRADER_EXECUTION") == AUTOGRADING:
             raise RuntimeError("looplab's grader is not installed where this notebook is autograded")

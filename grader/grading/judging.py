@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import torch
 
-from grader.child_process import ChildOutcome
-from grader.loop_order import Position, order_problems
+from grader.launch.child_launcher import ChildOutcome
+from grader.grading.loop_order import Position, order_problems
 
 
 class CheckFailed(AssertionError):

@@ -22,7 +22,7 @@ Isolation is on by default. ``--sandbox`` chooses how (``auto`` picks the first 
   solutions); the command line warns when it is chosen.
 
 Memory and process count are capped for both sandboxes by a cgroup of the child's own where the
-grader may create one (``grader.cgroup``), so shared memory and tmpfs count against the limit;
+grader may create one (``grader.launch.cgroup``), so shared memory and tmpfs count against the limit;
 elsewhere the tmpfs size caps and ``RLIMIT_DATA`` remain.
 """
 from __future__ import annotations

@@ -7,7 +7,7 @@ behind. Parent side: used by the hidden suites of exercises 4, 5, 6 and 7.
 """
 from __future__ import annotations
 
-from grader.judging import expect
+from grader.grading.judging import expect
 
 DEVICE_ERRORS = ("expected device", "same device")
 

@@ -3,7 +3,7 @@
 The learner bundle ships recorded numbers, never a training loop: a loop there would be most of
 the answer to exercises 3, 4 and 9. This module holds that loop on the grader side, runs it on
 the fixed data and start weights of ``exercises/_reference.py`` and renders its ``RECORDED``
-block; ``python -m grader.visible_records`` rewrites the block, and a kit test fails when the
+block; ``python -m grader.exports.visible_records`` rewrites the block, and a kit test fails when the
 recorded numbers and this loop disagree.
 """
 from __future__ import annotations

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Iterator
 
 from grader.curriculum import Exercise, exercise
-from grader.grade import GradeOptions, grade_submission
-from grader.notebook_learner_checks import cell_source
+from grader.grading.grade import GradeOptions, grade_submission
+from grader.exports.notebook_learner_checks import cell_source
 from grader.results import PASSED, CheckResult, SubmissionResult
 
 _GRADED: dict[tuple[str, str, str], SubmissionResult] = {}

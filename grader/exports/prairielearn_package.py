@@ -20,9 +20,9 @@ from pathlib import Path
 
 from grader import mnist
 from grader.curriculum import CURRICULUM, exercise
-from grader.gradescope_package import TEMPLATES, mnist_mode, needs_mnist, package_files
+from grader.exports.gradescope_package import TEMPLATES, mnist_mode, needs_mnist, package_files
 from grader.paths import REPO_ROOT
-from grader.platform_run import SETTINGS_NAME, settings_text
+from grader.exports.platform_run import SETTINGS_NAME, settings_text
 
 ENTRYPOINT = "/grade/tests/run.sh"
 DEFAULT_IMAGE = "looplab-grader:latest"

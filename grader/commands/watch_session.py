@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from grader.learner_side import helper
+from grader.commands.learner_folder import helper
 
 _EXERCISE_MODULE = re.compile(r"^(ex\d\d)_\w+\.py$")
 RUN_LIMIT_S = 1800  # a whole exercise's tests; each test has its own, shorter limit

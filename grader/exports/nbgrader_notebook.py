@@ -12,7 +12,7 @@ Cells, top to bottom:
    the exercise's visible tests on the code above and prints what ``pytest exercises/`` prints;
 4. one autograded test cell per hidden check (grade_id ``ex02-fit_line_...`` from the check key,
    points = its points), calling ``looplab_checks.hidden_check``, which grades only where
-   looplab's grader is installed (see ``grader.notebook_learner_checks``). No hidden region: the
+   looplab's grader is installed (see ``grader.exports.notebook_learner_checks``). No hidden region: the
    released cell is the source cell, so nbgrader's checksums agree at autograde time;
 5. the exercise's hint, folded, when it has one.
 """
@@ -21,10 +21,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from grader.check_catalog import CheckSpec
+from grader.grading.check_catalog import CheckSpec
 from grader.curriculum import Exercise
-from grader.nbgrader_gradebook import grade_cell_name
-from grader.stubgen import BEGIN_STUB, END_STUB, _uncomment
+from grader.exports.nbgrader_gradebook import grade_cell_name
+from grader.authoring.stubgen import BEGIN_STUB, END_STUB, _uncomment
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 SCHEMA_VERSION = 3

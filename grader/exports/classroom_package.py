@@ -3,7 +3,7 @@
 Put it into the assignment's template repository (next to the learner bundle from
 ``looplab release``). On each push the workflow installs torch, torchvision and looplab's grader
 from ``grader`` (a pip requirement: a private repository or package index the instructor
-controls), grades the repository with ``python -m grader.platform_run classroom`` and hands the
+controls), grades the repository with ``python -m grader.exports.platform_run classroom`` and hands the
 per-check points to ``education/autograding-grading-reporter``.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.curriculum import CURRICULUM, exercise
-from grader.gradescope_package import TEMPLATES, needs_mnist
+from grader.exports.gradescope_package import TEMPLATES, needs_mnist
 
 WORKFLOW = Path(".github") / "workflows" / "classroom.yml"
 MNIST_STEP = """\

@@ -1,8 +1,8 @@
 """Grade one hand-in where a grading platform put it, and write that platform's results.
 
-    python -m grader.platform_run gradescope   --upload /autograder/submission --results /autograder/results/results.json
-    python -m grader.platform_run prairielearn --upload /grade/student --results /grade/results/results.json
-    python -m grader.platform_run classroom    --upload . --results looplab-results.json
+    python -m grader.exports.platform_run gradescope   --upload /autograder/submission --results /autograder/results/results.json
+    python -m grader.exports.platform_run prairielearn --upload /grade/student --results /grade/results/results.json
+    python -m grader.exports.platform_run classroom    --upload . --results looplab-results.json
 
 The learner's modules are found wherever they sit in the upload (a zip of ``exercises/`` works).
 ``--settings`` reads the package's ``looplab-autograder.json`` (its exercises and Gradescope
@@ -21,12 +21,12 @@ import sys
 from pathlib import Path
 
 from grader.atomic import write_text_atomic
-from grader.check_catalog import checks_of
+from grader.grading.check_catalog import checks_of
 from grader.curriculum import CURRICULUM, exercise
-from grader.grade import GradeOptions, RunProblem, check_run, grade_submission
+from grader.grading.grade import GradeOptions, RunProblem, check_run, grade_submission
 from grader.reports import classroom, gradescope, prairielearn
 from grader.results import SubmissionResult
-from grader.sandbox import SANDBOXES, SandboxUnavailable
+from grader.launch.sandbox import SANDBOXES, SandboxUnavailable
 
 PLATFORMS = ("gradescope", "prairielearn", "classroom")
 SETTINGS_NAME = "looplab-autograder.json"
@@ -45,7 +45,7 @@ def read_settings(path: Path | None) -> dict:
 
 
 def parser() -> argparse.ArgumentParser:
-    made = argparse.ArgumentParser(prog="python -m grader.platform_run", description=__doc__,
+    made = argparse.ArgumentParser(prog="python -m grader.exports.platform_run", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     made.add_argument("platform", choices=PLATFORMS)
     made.add_argument("--upload", type=Path, required=True, help="the folder holding the learner's files")

@@ -18,9 +18,9 @@ import re
 import shutil
 from pathlib import Path
 
-from grader import release_files
+from grader.exports import release_files
 from grader.paths import DATA_DIR, EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
-from grader.stubgen import exercise_key, make_stub
+from grader.authoring.stubgen import exercise_key, make_stub
 
 LEARNER_COMMANDS = ("data", "watch", "hint", "progress")
 ROOT_MODULES = ("grader.__main__", "grader.cli") + tuple(f"grader.commands.{c}" for c in LEARNER_COMMANDS)

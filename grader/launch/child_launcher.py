@@ -38,13 +38,13 @@ from typing import Callable
 
 import torch
 
-from grader import cgroup
+from grader.launch import cgroup
 from grader.harness.child import (KEY_FILE, RESULT_FILE, STARTUP_S, TENSOR_FILE, WALL_MARGIN_S,
                                   process_start)
-from grader.limits import Limits
-from grader.processes import TOKEN_VARIABLE, kill_group, kill_tagged
-from grader.sandbox import child_uid, resolve, sandbox_command
-from grader.scratch_files import read_regular, remove_owned_by
+from grader.launch.limits import Limits
+from grader.launch.processes import TOKEN_VARIABLE, kill_group, kill_tagged
+from grader.launch.sandbox import child_uid, resolve, sandbox_command
+from grader.launch.scratch_files import read_regular, remove_owned_by
 
 _BOOT = ("import sys; sys.path.insert(0, {runtime!r}); from grader.harness.child import main; "
          "main(sys.argv[1]); sys.stdout.flush(); sys.stderr.flush(); import os; os._exit(0)")
@@ -78,7 +78,7 @@ class ChildRequest:
     device: str = "cpu"
     inputs: dict = field(default_factory=dict)
     threads: int = 1
-    # bwrap | uid | none, resolved (grader.sandbox.resolve); isolated unless told otherwise
+    # bwrap | uid | none, resolved (grader.launch.sandbox.resolve); isolated unless told otherwise
     sandbox: str = field(default_factory=lambda: resolve("auto"))
     read_only_paths: tuple[str, ...] = ()  # extra folders the bwrap sandbox shows (data sets)
 
@@ -88,7 +88,7 @@ def run_child(request: ChildRequest, limits: Limits = Limits()) -> ChildOutcome:
     refused = _refuse(request.learner_file)
     if refused:
         return ChildOutcome("import_error", refused)
-    from grader import zygote
+    from grader.launch import zygote
 
     server = zygote.for_child(request.device, request.sandbox, request.read_only_paths)
     scratch = Path(tempfile.mkdtemp(prefix=f"looplab-{request.exercise}-",
@@ -172,7 +172,7 @@ def _prepare(scratch: Path, request: ChildRequest, uid: int | None) -> tuple[Pat
     work.mkdir()
     out.mkdir()
     _copy_learner_file(request.learner_file, work / request.learner_file.name)
-    from grader.zygote import copy_runtime
+    from grader.launch.zygote import copy_runtime
 
     copy_runtime(runtime)
     if uid is not None:
@@ -352,13 +352,13 @@ def _tail(path: Path, limit: int) -> str:
         return f"[the grader did not read the output file: {error.strerror or error}]"
 
 
-# -- launcher switch (grader/zygote.py): fork from a warm zygote where that is safe --------------
+# -- launcher switch (grader/launch/zygote.py): fork from a warm zygote where that is safe --------------
 
 def _launch(request: ChildRequest, request_file: Path, command: list[str], cwd: Path, output: Path,
             limits: Limits, token: str, arm: Callable[[], None] = lambda: None,
             uid: int | None = None, server=None) -> tuple[int, bool]:
     """Fork from the zygote ``server`` when there is one, else (or if it fails) a fresh spawn."""
-    from grader import zygote
+    from grader.launch import zygote
 
     if server is not None:
         try:

@@ -6,7 +6,7 @@
     DIR/source/<assignment>/looplab_visible/            (the visible tests and learner plugin)
 
 Every exercise that has a reference solution and a hidden suite becomes a notebook (see
-``grader.nbgrader_notebook``). ``nbgrader_config.py`` makes nbgrader's defaults safe for
+``grader.exports.nbgrader_notebook``). ``nbgrader_config.py`` makes nbgrader's defaults safe for
 looplab: a cell may run for 30 minutes (MNIST), warnings and progress bars on stderr do not
 zero a test cell, and ``.py`` files named like exercises are never copied into a release nor
 over a learner's own files at autograde time.
@@ -17,13 +17,13 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import notebook_learner_checks
+from grader.exports import notebook_learner_checks
 
-from grader.check_catalog import checks_of, has_suite
+from grader.grading.check_catalog import checks_of, has_suite
 from grader.curriculum import CURRICULUM, Exercise, exercise
-from grader.nbgrader_notebook import build, hint_text
+from grader.exports.nbgrader_notebook import build, hint_text
 from grader.paths import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
-from grader.release import grader_imports, import_closure, module_file
+from grader.exports.release import grader_imports, import_closure, module_file
 
 CHECKS_MODULE = "looplab_checks.py"
 VISIBLE_FOLDER = "looplab_visible"

@@ -1,6 +1,6 @@
 """A fork server ("zygote"): pay ``import torch`` once per grading process, not once per exercise.
 
-A plain child (``child_process.run_child``) starts a fresh interpreter and imports torch, about
+A plain child (``child_launcher.run_child``) starts a fresh interpreter and imports torch, about
 1.5-2.5 s on a slow machine, which is most of the time a small exercise takes. The zygote is one
 long-lived ``python -I`` process that imports torch and the runtime copy of ``grader.harness``
 (every probe included) and then waits for requests on its stdin. For each request it forks; the
@@ -11,7 +11,7 @@ the scratch submission folder, then ``grader.harness.child.main(request)`` and `
 What the forked child can reach is what a spawned child can: the zygote runs with ``-I`` and
 ``sys.path[0]`` = its own runtime copy of ``grader.harness`` (nothing else of the grader), and it
 drops an editable install's import finder (which would map ``grader`` back to the checkout), so
-``import grader.hidden`` fails in a forked child; ``grader.limits`` is
+``import grader.hidden`` fails in a forked child; ``grader.launch.limits`` is
 loaded by file path under a private name, never as part of the ``grader`` package. The zygote
 never imports learner code: every child starts from the same state, and nothing a learner does in
 one child survives into the next.
@@ -27,7 +27,7 @@ again after a fork, so ``--device cuda`` keeps the spawn path). ``LOOPLAB_ZYGOTE
 Isolation: with ``--sandbox bwrap`` the zygote itself runs inside bubblewrap, so every child it
 forks is inside the same sandbox (a fork cannot leave it). That sandbox shows the zygote's own
 folder: its runtime copy (read-only) and ``children/``, under which each child's scratch folder is
-made (read-write), and the process's data folder (``grader.child_data``, read-only). One zygote
+made (read-write), and the process's data folder (``grader.launch.child_data``, read-only). One zygote
 serves one grading process, which in ``grade-all`` grades one learner. Pids inside the sandbox
 are not the host's: the zygote's ``pid N`` is translated through ``/proc/*/status`` (NSpid) before
 the parent signals anything. With ``--sandbox uid`` the forked child switches to its own user id
@@ -48,16 +48,16 @@ import time
 import uuid
 from pathlib import Path
 
-from grader import cgroup, child_data
-from grader.limits import Limits
-from grader.processes import kill_group, kill_tagged, parent_of
-from grader.sandbox import sandbox_command
+from grader.launch import cgroup, child_data
+from grader.launch.limits import Limits
+from grader.launch.processes import kill_group, kill_tagged, parent_of
+from grader.launch.sandbox import sandbox_command
 
 SWITCH_VARIABLE = "LOOPLAB_ZYGOTE"
 TOKEN_VARIABLE = "LOOPLAB_ZYGOTE_TOKEN"
-_HARNESS = Path(__file__).resolve().parent / "harness"
+_HARNESS = Path(__file__).resolve().parents[1] / "harness"
 _LIMITS_FILE = Path(__file__).resolve().parent / "limits.py"
-_DIGITS_FILE = Path(__file__).resolve().parent / "digits.py"
+_DIGITS_FILE = Path(__file__).resolve().parents[1] / "digits.py"
 _RUNTIME_LIMITS = "_looplab_limits.py"
 _START_TIMEOUT_S = 120.0
 _ZYGOTE_MB = 1024  # the cgroup holds the zygote itself (torch imported) beside one child

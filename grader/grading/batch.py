@@ -8,7 +8,7 @@ The store ``<gradebook>.results/`` holds, per learner:
 - ``.LEARNER.incoming.json``: the worker's output, read once the worker has exited cleanly.
 
 Reruns: each record carries the fingerprint it was graded under: a content hash of the
-learner's exercise modules (wherever they sit in the folder, see ``grader.submission_files``;
+learner's exercise modules (wherever they sit in the folder, see ``grader.grading.submission_files``;
 never inode or modification time) and the run's options that change scores (device, exercises,
 a fixed seed, limits). A learner whose record has the fingerprint of this run is kept (unless
 ``force``); one whose files changed, or who was graded under other options, is graded again.
@@ -19,7 +19,7 @@ and is graded again. A learner whose grading started ``MAX_ATTEMPTS`` times with
 
 Workers die with grade-all (``PR_SET_PDEATHSIG``), and each worker's children die with it, so
 killing the batch leaves nothing running. The sandbox is resolved once, before any learner is
-graded, with everything else that belongs to the whole run (``grader.grade.check_run``: the
+graded, with everything else that belongs to the whole run (``grader.grading.grade.check_run``: the
 device, the exercises, MNIST): a problem there stops the run with one message and is never
 recorded as a learner's error. Isolated (the default), learner code cannot see the store
 (bubblewrap) or write into it (a user id of its own); with ``--sandbox none`` it could, so
@@ -41,12 +41,12 @@ from typing import Callable
 
 from grader.atomic import write_text_atomic
 from grader.curriculum import exercise
-from grader.grade import GradeOptions, check_run, resolve_device
-from grader.limits import die_with_parent
+from grader.grading.grade import GradeOptions, check_run, resolve_device
+from grader.launch.limits import die_with_parent
 from grader.reports import gradebook_csv
 from grader.results import SubmissionResult
-from grader.sandbox import resolve
-from grader.submission_files import content_hash
+from grader.launch.sandbox import resolve
+from grader.grading.submission_files import content_hash
 
 WORKER_TIMEOUT_S = 3 * 3600
 MAX_ATTEMPTS = 3
@@ -150,7 +150,7 @@ def _grade_one(path: Path, store: "Store", options: dict) -> SubmissionResult:
 
 def _run_worker(path: Path, incoming: Path, options: dict) -> str:
     """Run one worker; '' when it exited cleanly, else what went wrong."""
-    command = [sys.executable, "-m", "grader.worker", str(path), str(incoming), json.dumps(options)]
+    command = [sys.executable, "-m", "grader.grading.worker", str(path), str(incoming), json.dumps(options)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=WORKER_TIMEOUT_S,
                               stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)

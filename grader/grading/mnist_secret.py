@@ -17,7 +17,8 @@ from pathlib import Path
 
 import torch
 
-from grader import child_data, mnist
+from grader.launch import child_data
+from grader import mnist
 
 TRAINING_FILE = "train.pt"
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from grader.hidden_suite import HIDDEN_DIR, suite_file
+from grader.grading.hidden_suite import HIDDEN_DIR, suite_file
 
 
 @dataclass(frozen=True)

@@ -15,19 +15,19 @@ from pathlib import Path
 
 from grader import mnist
 from grader.curriculum import CURRICULUM, exercise
-from grader.grade import NEEDS_MNIST
+from grader.grading.grade import NEEDS_MNIST
 from grader.paths import REPO_ROOT
-from grader.platform_run import SETTINGS_NAME, settings_text
+from grader.exports.platform_run import SETTINGS_NAME, settings_text
 from grader.reports.gradescope import VISIBILITIES
 
-TEMPLATES = Path(__file__).resolve().parent / "autograder"
+TEMPLATES = Path(__file__).resolve().parent.parent / "autograder"
 ZIP_NAME = "looplab-autograder.zip"
 SKIPPED_PARTS = {"__pycache__", ".pytest_cache"}
 README = """\
 # looplab autograder
 
 Built by `looplab gradescope`. Gradescope runs `setup.sh` once and `run_autograder` per
-submission; `run_autograder` grades the learner's `exNN_*.py` files with `grader.platform_run`.
+submission; `run_autograder` grades the learner's `exNN_*.py` files with `grader.exports.platform_run`.
 """
 
 

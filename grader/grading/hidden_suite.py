@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.judging import CheckFailed
-from grader.loss_curves import CurveCollector
+from grader.grading.judging import CheckFailed
+from grader.grading.loss_curves import CurveCollector
 from grader.results import FAILED, PASSED, SKIPPED, CheckResult
 
-HIDDEN_DIR = Path(__file__).resolve().parent / "hidden"
+HIDDEN_DIR = Path(__file__).resolve().parent.parent / "hidden"
 
 
 def suite_file(key: str) -> Path:
@@ -37,7 +37,7 @@ def run_hidden_suites(submission: Path, keys: list[str], device: str = "cpu",
                       seed: int = 0, curves: list | None = None) -> list[CheckResult]:
     """Every hidden check of the given exercises, judged against ``submission``, on the hidden
     inputs drawn from ``seed``; each training exercise's loss curve is appended to ``curves``
-    when a list is given (``grader.loss_curves``)."""
+    when a list is given (``grader.grading.loss_curves``)."""
     collector, curve_collector = CheckCollector(), CurveCollector()
     _forget_suites()
     args = [str(suite_file(key)) for key in keys if suite_file(key).exists()]

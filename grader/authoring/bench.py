@@ -5,7 +5,7 @@ Four measurements, each a pair of wall times and their ratio, against the kit's 
 1. MNIST: the reference ``train_mnist`` (the shuffling DataLoader loop a learner writes) on
    looplab's ``InMemoryMNIST`` against the same loop on torchvision's ``MNIST`` + ``ToTensor``, and
    against a whole-tensor loop without a DataLoader (the floor).
-2. Grading ``solutions/`` and a learner-style submission with the hidden suites (``python -m grader.worker``) against a bare run
+2. Grading ``solutions/`` and a learner-style submission with the hidden suites (``python -m grader.grading.worker``) against a bare run
    (one process that runs each exercise's probe in-process with the suite's inputs).
 3. ``grade_all`` on N learner-style submissions (built from the correct catalog's cases,
    ``grader/authoring/learner_style.py``) with 1 worker against 2 workers, and isolated (the
@@ -37,10 +37,10 @@ from torch import nn
 
 from grader.authoring.learner_style import write_learner_submissions
 from grader.curriculum import CURRICULUM, exercise
-from grader.hidden_suite import suite_file
+from grader.grading.hidden_suite import suite_file
 from grader.paths import REPO_ROOT, SOLUTIONS_DIR
 from grader.results import SubmissionResult
-from grader.sandbox import resolve
+from grader.launch.sandbox import resolve
 
 
 @dataclass
@@ -194,7 +194,7 @@ def _run(command: list[str], env: dict | None = None) -> float:
 def _grade_once(folder: Path, keys: list[str], device: str, zygote: bool, scratch: Path) -> tuple[float, dict]:
     options = {"device": device, "exercises": keys, "threads": os.cpu_count() or 1}
     result_file = scratch / f"result-{folder.name}-{device}-{zygote}.json"
-    seconds = _run([sys.executable, "-m", "grader.worker", str(folder), str(result_file),
+    seconds = _run([sys.executable, "-m", "grader.grading.worker", str(folder), str(result_file),
                     json.dumps(options)], {"LOOPLAB_ZYGOTE": "1" if zygote else "0"})
     return seconds, json.loads(result_file.read_text())
 
@@ -217,7 +217,7 @@ def grading_rows(options: BenchOptions, device: str, scratch: Path) -> list[Row]
             graded = SubmissionResult.from_dict(result)
             launcher = "zygote (fork server)" if zygote else "spawn per exercise"
             rows.append(Row(f"grade {label} ({', '.join(keys)}; {device})",
-                            "grading (python -m grader.worker), " + launcher, graded_s,
+                            "grading (python -m grader.grading.worker), " + launcher, graded_s,
                             "bare: probes in one process", bare_s, "<= 1.3x overhead",
                             lambda r: r <= 1.3,
                             f"score {graded.score:g}/{graded.max_score:g}; overhead = grading / bare"))
@@ -227,8 +227,8 @@ def grading_rows(options: BenchOptions, device: str, scratch: Path) -> list[Row]
 # -- 3. grade_all throughput -----------------------------------------------------------------
 
 def batch_rows(options: BenchOptions, device: str, scratch: Path, per_submission_s: float | None) -> list[Row]:
-    from grader.batch import grade_all
-    from grader.grade import GradeOptions
+    from grader.grading.batch import grade_all
+    from grader.grading.grade import GradeOptions
 
     keys = graded_keys(options.quick, skip=("ex08",))
     count = 2 if options.quick else options.learners
