@@ -41,11 +41,14 @@ def run_hidden_suites(submission: Path, keys: list[str], device: str = "cpu",
     collector, curve_collector = CheckCollector(), CurveCollector()
     _forget_suites()
     args = [str(suite_file(key)) for key in keys if suite_file(key).exists()]
-    args += ["--submission", str(submission), "--looplab-device", device,
-             "--looplab-sandbox", sandbox, "--looplab-threads", str(threads),
-             "--looplab-limits", json.dumps(limits or {}), "--looplab-seed", str(seed),
+    # Every option as one --name=value word: pytest reads its arguments before the hidden
+    # conftest declares these options, and would take a separate value (the learner's folder)
+    # for a test path and import the learner's own conftest.py here, outside any sandbox.
+    args += [f"--submission={submission}", f"--looplab-device={device}",
+             f"--looplab-sandbox={sandbox}", f"--looplab-threads={threads}",
+             f"--looplab-limits={json.dumps(limits or {})}", f"--looplab-seed={seed}",
              "-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:terminal",
-             "--rootdir", str(HIDDEN_DIR), "-o", "timeout=0"]
+             f"--rootdir={HIDDEN_DIR}", f"--confcutdir={HIDDEN_DIR}", "-o", "timeout=0"]
     pytest.main(args, plugins=[collector] if curves is None else [collector, curve_collector])
     if curves is not None:
         curves.extend(curve.to_dict() for curve in curve_collector.curves)
