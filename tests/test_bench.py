@@ -57,7 +57,7 @@ def test_learner_style_submissions_are_correct_catalog_cases_and_differ(tmp_path
 
 
 def test_the_class_projection_divides_by_the_two_worker_speed_up():
-    from grader.authoring.bench import _class_projection
+    from grader.authoring.bench_grading import _class_projection
 
     row = _class_projection(per_submission_s=12.0, two_worker_speedup=1.5)
     assert row.candidate_s == 300 * 12.0 / 1.5 and row.met == "yes"  # 40 min: just in budget

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.launch.child_launcher import ChildRequest, _read_outcome, run_child
+from grader.launch.child_launcher import ChildRequest, run_child
+from grader.launch.child_result import read_outcome
 from grader.grading.grade import GradeOptions, grade_submission
 from grader.harness.child import RESULT_FILE, TENSOR_FILE
 from grader.launch.limits import Limits
@@ -164,7 +165,7 @@ def test_learner_code_cannot_import_the_real_grader(tmp_path):
 
 def test_result_file_not_written_by_the_supervisor_is_refused(tmp_path):
     (tmp_path / RESULT_FILE).write_text('{"body": "{\\"frame\\": {\\"stage\\": \\"done\\"}}", "mac": "00"}')
-    outcome = _read_outcome(tmp_path, b"k" * 32, 0, False, Limits(), "ex02_five_line_loop.py")
+    outcome = read_outcome(tmp_path, b"k" * 32, 0, False, Limits(), "ex02_five_line_loop.py")
     assert (outcome.status, outcome.observations) == ("forged", {})
     assert "no points" in outcome.message
 
@@ -175,7 +176,7 @@ def test_tensor_file_swapped_after_the_supervisor_wrote_it_is_refused(tmp_path):
     mac = hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
     (tmp_path / RESULT_FILE).write_text(json.dumps({"body": body, "mac": mac}))
     (tmp_path / TENSOR_FILE).write_bytes(b"not the tensors the supervisor wrote")
-    assert _read_outcome(tmp_path, key, 0, False, Limits(), "ex02_five_line_loop.py").status == "forged"
+    assert read_outcome(tmp_path, key, 0, False, Limits(), "ex02_five_line_loop.py").status == "forged"
 
 
 @needs_bwrap

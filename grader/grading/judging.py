@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import torch
 
-from grader.launch.child_launcher import ChildOutcome
+from grader.launch.child_outcome import ChildOutcome
 from grader.grading.loop_order import Position, order_problems
 
 

@@ -4,28 +4,14 @@ The child gets a scratch folder holding a copy of the learner's file and a runti
 ``grader.harness`` (nothing else of the grader), a wall-time, CPU-time, memory and file-size
 limit, its own session, and optionally a bubblewrap sandbox. Inside it a supervisor forks the
 learner process and kills whatever that leaves behind (see ``grader.harness.child``); the parent
-reads back one JSON file, checked against the one-time key it wrote to ``out/key``, and a tensor
-file loaded with ``weights_only=True``; nothing is unpickled.
-
-What the parent does with a result that is not a clean finish:
-
-- a result file whose HMAC does not match (written by anything but the supervisor): ``forged``,
-  no data kept;
-- learner code that replaced torch's or the harness's functions, or wrote into the result pipe:
-  ``tampered``, no data kept;
-- a timeout, a crash or an exit in the middle of the probe: the scenarios finished before it keep
-  their records, the one that was running gets an error naming the cause.
+reads back only plain data (``grader.launch.child_result``). This module runs in the parent.
 """
 from __future__ import annotations
 
-import hashlib
-import io
 import json
-import hmac
 import os
 import secrets
 import shutil
-import signal
 import stat
 import subprocess
 import sys
@@ -36,39 +22,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-import torch
-
+from grader.harness.child import KEY_FILE, RESULT_FILE, STARTUP_S, TENSOR_FILE, process_start
 from grader.launch import cgroup
-from grader.harness.child import (KEY_FILE, RESULT_FILE, STARTUP_S, TENSOR_FILE, WALL_MARGIN_S,
-                                  process_start)
+from grader.launch.child_outcome import ChildOutcome
+from grader.launch.child_result import read_outcome, read_tail
 from grader.launch.limits import Limits
 from grader.launch.processes import TOKEN_VARIABLE, kill_group, kill_tagged
+from grader.launch.runtime_copy import copy_runtime
 from grader.launch.sandbox import child_uid, resolve, sandbox_command
-from grader.launch.scratch_files import read_regular, remove_owned_by
+from grader.launch.scratch_files import remove_owned_by
 
 _BOOT = ("import sys; sys.path.insert(0, {runtime!r}); from grader.harness.child import main; "
          "main(sys.argv[1]); sys.stdout.flush(); sys.stderr.flush(); import os; os._exit(0)")
-_MAX_RESULT_BYTES = 96 * 1024 * 1024
 _MAX_LEARNER_FILE_BYTES = 1024 * 1024
 _SUPERVISOR_MB = 1024  # the cgroup holds the supervisor (torch imported) beside the learner
 _GRACE_S = 10.0  # the supervisor enforces wall_s; the parent steps in only if it does not
-FORGED = ("the grader's result file for this exercise was not the one its supervisor wrote "
-          "(something, presumably your code, replaced it): no points for this exercise")
-_LABELS = {"timeout": "TimeLimitExceeded", "cpu": "CPULimitExceeded", "file_size": "FileSizeLimitExceeded",
-           "crashed": "Crash", "no_result": "ProcessExit"}
-
-
-@dataclass
-class ChildOutcome:
-    """What came back from one child: a status, a learner-facing message, and plain data."""
-
-    # ok | import_error | probe_error | timeout | cpu | file_size | crashed | no_result | tampered | forged
-    status: str
-    message: str = ""
-    observations: dict = field(default_factory=dict)
-    tensors: dict = field(default_factory=dict)
-    output_tail: str = ""
-    wall_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -141,8 +109,8 @@ def _run_in(scratch: Path, request: ChildRequest, limits: Limits, uid: int | Non
                                     server=server)
     wall = time.monotonic() - started
     kill_tagged(token)  # a backstop: the supervisor already killed every descendant it saw
-    outcome = _read_outcome(out, key, returncode, timed_out, limits, request.learner_file.name)
-    outcome.output_tail = _tail(scratch / "output.txt", limits.output_kb * 1024)
+    outcome = read_outcome(out, key, returncode, timed_out, limits, request.learner_file.name)
+    outcome.output_tail = read_tail(scratch / "output.txt", limits.output_kb * 1024)
     outcome.wall_s = wall
     return outcome
 
@@ -172,8 +140,6 @@ def _prepare(scratch: Path, request: ChildRequest, uid: int | None) -> tuple[Pat
     work.mkdir()
     out.mkdir()
     _copy_learner_file(request.learner_file, work / request.learner_file.name)
-    from grader.launch.zygote import copy_runtime
-
     copy_runtime(runtime)
     if uid is not None:
         scratch.chmod(0o711)
@@ -232,124 +198,6 @@ def _execute(command: list[str], cwd: Path, output: Path, limits: Limits,
             kill_group(process.pid)
             if group is not None:
                 group.remove()
-
-
-# -- reading the result back ---------------------------------------------------------------
-
-def _read_outcome(out: Path, key: bytes, returncode: int, timed_out: bool, limits: Limits,
-                  module: str) -> ChildOutcome:
-    body = _verified_body(out, key)
-    if body is False:
-        return ChildOutcome("forged", FORGED)
-    if body is None:
-        if timed_out:
-            return ChildOutcome("timeout", _timeout_message(limits))
-        return ChildOutcome(*_explain_exit(returncode, limits))
-    frame, ending = body.get("frame"), body.get("exit") or {}
-    if ending.get("channel", "ok") != "ok":
-        return ChildOutcome("tampered", f"your code wrote {ending['channel']} into the grader's result "
-                                        "pipe: no points for this exercise")
-    tensors = _load_tensors(out, body.get("tensors_sha256")) if frame else {}
-    if tensors is None:
-        return ChildOutcome("forged", FORGED)
-    if isinstance(frame, dict) and frame.get("stage") == "done":
-        return _finished(frame, tensors)
-    if ending.get("timed_out") and frame is None:
-        return ChildOutcome("timeout", f"the grader's child process did not start within {STARTUP_S:g} s")
-    if ending.get("timed_out"):
-        status, message = "timeout", _timeout_message(limits)
-    elif ending.get("disk"):
-        status, message = "file_size", (f"your code wrote more than {limits.scratch_mb} MB of files into its "
-                                        "working folder and was stopped")
-    else:
-        status, message = _explain_exit(int(ending.get("returncode", 1)), limits)
-    if isinstance(frame, dict) and frame.get("stage") == "scenario":
-        return _partial(frame, tensors, status, message)
-    if isinstance(frame, dict) and frame.get("stage") == "import":
-        message += f" while importing {module}"
-    return ChildOutcome(status, message)
-
-
-def _verified_body(out: Path, key: bytes) -> dict | None | bool:
-    """The supervisor's body; None when there is no result file, False when it fails the HMAC."""
-    try:
-        data = read_regular(out / RESULT_FILE, _MAX_RESULT_BYTES)
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return False
-    try:
-        envelope = json.loads(data)
-    except ValueError:
-        return False
-    if not isinstance(envelope, dict) or not isinstance(envelope.get("body"), str):
-        return False
-    expected = hmac.new(key, envelope["body"].encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, str(envelope.get("mac", ""))):
-        return False
-    body = json.loads(envelope["body"])
-    return body if isinstance(body, dict) else False
-
-
-def _finished(frame: dict, tensors: dict) -> ChildOutcome:
-    status = frame.get("status") if isinstance(frame.get("status"), str) else "no_result"
-    observations = frame.get("observations") if isinstance(frame.get("observations"), dict) else {}
-    if status in ("tampered", "import_error"):
-        return ChildOutcome(status, str(frame.get("message", "")))
-    return ChildOutcome(status, str(frame.get("message", "")), observations, tensors)
-
-
-def _partial(frame: dict, tensors: dict, status: str, message: str) -> ChildOutcome:
-    """What the scenarios before the stop saw, and the stop as the running scenario's error."""
-    observations = frame.get("observations") if isinstance(frame.get("observations"), dict) else {}
-    current = str(frame.get("current", "?"))
-    observations[current] = {"error": f"{_LABELS.get(status, 'Stopped')}: {message}"}
-    return ChildOutcome("probe_error", f"{message} (while running {current})", observations, tensors)
-
-
-def _load_tensors(out: Path, digest: str | None) -> dict | None:
-    """The tensors of the verified frame; None when the file is not the one the HMAC covers."""
-    try:
-        data = read_regular(out / TENSOR_FILE, _MAX_RESULT_BYTES)
-    except OSError:
-        return None
-    if hashlib.sha256(data).hexdigest() != digest:
-        return None
-    try:
-        loaded = torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
-    except Exception:  # noqa: BLE001 - a verified but unreadable blob is simply no tensors
-        return {}
-    if not isinstance(loaded, dict):
-        return {}
-    return {str(k): v for k, v in loaded.items() if type(v) is torch.Tensor}
-
-
-def _timeout_message(limits: Limits) -> str:
-    return f"your code ran longer than {limits.wall_s - WALL_MARGIN_S:g} s and was stopped"
-
-
-def _explain_exit(returncode: int, limits: Limits) -> tuple[str, str]:
-    if returncode == -signal.SIGXCPU:
-        return "cpu", f"your code used more than {limits.cpu_s} s of CPU time and was stopped"
-    if returncode == -signal.SIGKILL:
-        return "cpu", (f"the process running your code was killed (SIGKILL): usually for using more "
-                       f"than {limits.cpu_s} s of CPU time or {limits.memory_mb} MB of memory")
-    if returncode == -signal.SIGXFSZ:
-        return "file_size", f"your code wrote a file larger than {limits.file_mb} MB and was stopped"
-    if returncode == -signal.SIGSEGV:
-        return "crashed", "the Python process crashed with a segmentation fault while running your code"
-    if returncode < 0:
-        name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else returncode
-        return "crashed", f"the process running your code was killed by signal {name}"
-    return "no_result", (f"your code ended the process (exit code {returncode}) before the grader "
-                         "could record any result: do not call sys.exit() or os._exit()")
-
-
-def _tail(path: Path, limit: int) -> str:
-    try:
-        return read_regular(path, limit, tail=True).decode("utf-8", "replace")
-    except OSError as error:
-        return f"[the grader did not read the output file: {error.strerror or error}]"
 
 
 # -- launcher switch (grader/launch/zygote.py): fork from a warm zygote where that is safe --------------

@@ -51,95 +51,17 @@ from pathlib import Path
 from grader.launch import cgroup, child_data
 from grader.launch.limits import Limits
 from grader.launch.processes import kill_group, kill_tagged, parent_of
+from grader.launch.runtime_copy import RUNTIME_LIMITS, copy_runtime
 from grader.launch.sandbox import sandbox_command
 
 SWITCH_VARIABLE = "LOOPLAB_ZYGOTE"
 TOKEN_VARIABLE = "LOOPLAB_ZYGOTE_TOKEN"
-_HARNESS = Path(__file__).resolve().parents[1] / "harness"
-_LIMITS_FILE = Path(__file__).resolve().parent / "limits.py"
-_DIGITS_FILE = Path(__file__).resolve().parents[1] / "digits.py"
-_RUNTIME_LIMITS = "_looplab_limits.py"
 _START_TIMEOUT_S = 120.0
 _ZYGOTE_MB = 1024  # the cgroup holds the zygote itself (torch imported) beside one child
 
-# The zygote's own program: runs as ``python -I -c _SERVER RUNTIME LIMITS_FILE KEEP_JSON``.
-_SERVER = r"""
-import importlib, importlib.util, json, os, pkgutil, sys
-sys.path.insert(0, sys.argv[1])
-# An editable install's finder maps ``grader`` to the checkout, hidden suites included: drop it.
-sys.meta_path[:] = [f for f in sys.meta_path if not str(getattr(f, "__module__", "")).startswith("__editable__")]
-spec = importlib.util.spec_from_file_location("_looplab_limits", sys.argv[2])
-limits_module = sys.modules["_looplab_limits"] = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(limits_module)
-import torch, torch.nn, torch.optim, torch.utils.data, torch._dynamo  # LoopSpy uses torch.compiler.disable
-import grader.harness.child as child
-import grader.harness.probes as probes
-for info in pkgutil.iter_modules(probes.__path__):
-    importlib.import_module(f"grader.harness.probes.{info.name}")
-
-def reply(text):
-    os.write(1, (text + "\n").encode())
-
-KEEP = json.loads(sys.argv[3])  # inside bubblewrap: the folders the sandbox shows in /tmp
-
-def clean(folder, keep):
-    # What one child left in the sandbox's private /tmp and /dev/shm is gone before the next
-    # starts; the folders the sandbox shows (and the way to them) stay.
-    import shutil
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.path in keep:
-            continue
-        if any(path.startswith(entry.path + "/") for path in keep):
-            clean(entry.path, keep)
-        elif entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
-        else:
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                pass
-
-def serve_one(job):
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            os.setsid()
-            limits_module.Limits(**job["limits"]).apply()
-            null = os.open(os.devnull, os.O_RDONLY)
-            sink = os.open(job["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.dup2(null, 0); os.dup2(sink, 1); os.dup2(sink, 2)
-            os.close(null); os.close(sink)
-            if job.get("uid") is not None:  # a user id of the child's own (--sandbox uid)
-                os.setgroups([]); os.setgid(job["uid"]); os.setuid(job["uid"])
-            os.chdir(job["cwd"])
-            sys.argv = ["-c", job["request"]]
-            child.main(job["request"])
-            code = 0
-        except BaseException:
-            import traceback
-            traceback.print_exc()
-        finally:
-            try:
-                sys.stdout.flush(); sys.stderr.flush()
-            finally:
-                os._exit(code)
-    reply(f"pid {pid}")
-    _, status = os.waitpid(pid, 0)
-    if KEEP is not None:
-        clean("/tmp", KEEP)
-        clean("/dev/shm", KEEP)
-    reply(f"status {status}")
-
-reply(f"ready {os.getpid()}")
-for line in sys.stdin:
-    if line.strip():
-        serve_one(json.loads(line))
-"""
+# The zygote's own program (grader/launch/zygote_server.py), run as
+# ``python -I -c TEXT RUNTIME LIMITS_FILE KEEP_JSON``.
+_SERVER = (Path(__file__).resolve().parent / "zygote_server.py").read_text()
 
 
 def enabled(device: str, sandbox: str) -> bool:
@@ -171,7 +93,7 @@ class Zygote:
                     "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"})
         shown = [str(self._runtime), str(self.scratch_root), str(child_data.folder())]
         command = [sys.executable, "-I", "-c", _SERVER, str(self._runtime),
-                   str(self._runtime / _RUNTIME_LIMITS), json.dumps(shown if sandboxed else None)]
+                   str(self._runtime / RUNTIME_LIMITS), json.dumps(shown if sandboxed else None)]
         if sandboxed:
             command = sandbox_command("bwrap", command, self.scratch_root, cwd=self._runtime,
                                       read_only=[str(self._runtime), str(child_data.folder())])
@@ -300,15 +222,6 @@ class Zygote:
         """Kill what a child left outside its group: a forked child's /proc/PID/environ is the
         zygote's, so the zygote's token marks every descendant; the zygote itself is spared."""
         kill_tagged(self.token, TOKEN_VARIABLE, spare=self._spared)
-
-
-def copy_runtime(runtime: Path) -> None:
-    """What a child may import of the grader: a copy of ``grader.harness`` and ``grader.digits``
-    (and the limits module, loaded by path), nothing else. The one place that builds it."""
-    shutil.copytree(_HARNESS, runtime / "grader" / "harness", ignore=shutil.ignore_patterns("__pycache__"))
-    (runtime / "grader" / "__init__.py").write_text("")
-    shutil.copyfile(_DIGITS_FILE, runtime / "grader" / "digits.py")
-    shutil.copyfile(_LIMITS_FILE, runtime / _RUNTIME_LIMITS)
 
 
 def host_pid_of(inner: int, token: str) -> int | None:

@@ -1,0 +1,155 @@
+"""The grader's layout: stages as packages, imports only downward, no import cycles, small modules.
+
+Read with ``ast`` only: nothing here imports or runs the grader. A program held in a string (the
+zygote's server, bench's bare run) is not an import of the module that holds it.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from grader.paths import REPO_ROOT
+
+GRADER = REPO_ROOT / "grader"
+MAX_LINES = 300
+MAX_TOP_LEVEL_MODULES = 12
+# The stages from the bottom up; a module may import its own stage and the stages below it.
+LAYERS = (
+    ("foundation", ("grader", "grader.paths", "grader.curriculum", "grader.digits", "grader.mnist",
+                    "grader.atomic", "grader.results")),
+    ("child side", ("grader.harness",)),
+    ("launch", ("grader.launch",)),  # the parent's side of the child process
+    ("reports", ("grader.reports",)),
+    ("grading", ("grader.grading", "grader.hidden")),
+    ("authoring", ("grader.authoring",)),
+    ("exports", ("grader.exports",)),
+    ("commands", ("grader.commands",)),
+    ("entry points", ("grader.cli", "grader.__main__")),
+)
+# Packages judged as one when looking for cycles between packages.
+SAME_PACKAGE = {
+    # The hidden suites are grading's content, in a folder of their own so that pytest collects
+    # nothing else: grade draws each grading's seed from grader.hidden.draw, and the suites judge
+    # with grader.grading.judging.
+    "grader.hidden": "grader.grading",
+}
+# Imports left out of the cycle check, each with why the pair must know each other.
+OPTIONAL_IMPORTS = {
+    ("grader.exports.notebook_learner_checks", "grader.exports.notebook_checks"):
+        "looplab_checks.py ships alone beside the notebooks; only where the grader is installed "
+        "(the instructor's autograde) does hidden_check grade through notebook_checks, which "
+        "takes its cell_source back from it (an import that may fail, inside the function)",
+}
+# Modules allowed over MAX_LINES, each with why it is not split yet.
+LONG_MODULES = {
+    "grader/harness/child.py": "the child's supervisor (fork, watch, result pipe, kill): its split "
+                               "belongs with the isolation issue, which rewrites the launcher and "
+                               "the supervisor together",
+}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(REPO_ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(path): path for path in sorted(GRADER.rglob("*.py"))}
+
+
+def imports_of(path: Path) -> set[str]:
+    """The grader modules ``path`` imports, at any depth of its code (lazy imports included)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return {name for name in found if name in MODULES}
+
+
+IMPORTS = {name: {target for target in imports_of(path) - {name} if (name, target) not in OPTIONAL_IMPORTS}
+           for name, path in MODULES.items()}
+
+
+def layer_of(module: str) -> int:
+    matches = [(len(prefix), rank) for rank, (_, prefixes) in enumerate(LAYERS) for prefix in prefixes
+               if module == prefix or (prefix != "grader" and module.startswith(prefix + "."))]
+    assert matches, f"{module} belongs to no stage of LAYERS: add it to one"
+    return max(matches)[1]
+
+
+def package_of(module: str) -> str:
+    parts = module.split(".")
+    package = ".".join(parts[:2]) if len(parts) > 2 or MODULES[module].name == "__init__.py" else module
+    return SAME_PACKAGE.get(package, package)
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one node (Tarjan)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while not component or component[-1] != node:
+                component.append(stack.pop())
+                on_stack.discard(component[-1])
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycle_between_modules():
+    assert cycles(IMPORTS) == []
+
+
+def test_no_import_cycle_between_packages():
+    packages: dict[str, set[str]] = {}
+    for module, targets in IMPORTS.items():
+        source = package_of(module)
+        packages.setdefault(source, set()).update(package_of(t) for t in targets if package_of(t) != source)
+    assert cycles(packages) == []
+
+
+def test_imports_only_go_down_the_stages():
+    upward = [f"{module} ({LAYERS[layer_of(module)][0]}) imports {target} ({LAYERS[layer_of(target)][0]})"
+              for module, targets in IMPORTS.items() for target in sorted(targets)
+              if layer_of(target) > layer_of(module)]
+    assert upward == []
+
+
+def test_no_module_over_the_line_limit_but_the_listed_ones():
+    lengths = {str(path.relative_to(REPO_ROOT)): len(path.read_text().splitlines()) for path in MODULES.values()}
+    too_long = sorted(f"{name}: {count} lines" for name, count in lengths.items()
+                      if count > MAX_LINES and name not in LONG_MODULES)
+    stale = sorted(name for name in LONG_MODULES if lengths.get(name, 0) <= MAX_LINES)
+    assert too_long == [], f"split by concept, or list with a reason in LONG_MODULES: {too_long}"
+    assert stale == [], f"no longer over {MAX_LINES} lines (or gone): take out of LONG_MODULES: {stale}"
+
+
+def test_the_top_level_keeps_entry_points_curriculum_paths_and_data():
+    top = sorted(path.name for path in GRADER.glob("*.py"))
+    assert len(top) <= MAX_TOP_LEVEL_MODULES, top
+
+
+def test_the_checks_see_real_import_problems():
+    """The cycle finder and the stage order are not vacuous: a made-up cycle and climb are found."""
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert layer_of("grader.launch.zygote") < layer_of("grader.grading.grade")
+    assert "grader.launch.child_outcome" in IMPORTS["grader.grading.judging"]
+    assert "grader.launch.child_launcher" not in IMPORTS["grader.grading.judging"]
+    assert all(target in imports_of(MODULES[module]) for module, target in OPTIONAL_IMPORTS)
