@@ -38,7 +38,9 @@ def run_grading_step(workflow: dict, repo: Path, tmp_path: Path) -> tuple[dict, 
     output.write_text("")
     env = {**os.environ, "GITHUB_WORKSPACE": str(repo), "RUNNER_TEMP": str(tmp_path), "GITHUB_OUTPUT": str(output),
            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    done = subprocess.run(["bash", "-e", "-c", steps_of(workflow)["Grade with looplab"]["run"]], env=env,
+    step = steps_of(workflow)["Grade with looplab"]
+    cwd = step.get("working-directory", str(repo)).replace("${{ runner.temp }}", str(tmp_path))
+    done = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, cwd=cwd,  # Actions' default: the checkout
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     name, _, value = output.read_text().strip().partition("=")
@@ -67,9 +69,23 @@ def test_workflow_prepares_mnist_only_when_graded(tmp_path):
         build(tmp_path, 'pkg"; rm -rf /')
 
 
+def test_python_steps_run_outside_the_checkout(tmp_path):
+    """From the repository root, the learner bundle's own grader/ folder would shadow the installed
+    grader (`python -m grader...` puts the working directory first on sys.path)."""
+    steps = steps_of(yaml.safe_load(build(tmp_path, GRADER).read_text()))
+    python_steps = [step for step in steps.values() if "python " in step.get("run", "")]
+    assert len(python_steps) == 3 and "Prepare MNIST" in steps
+    assert all(step["working-directory"] == "${{ runner.temp }}" for step in python_steps)
+
+
 def test_grading_step_reports_every_check_with_its_points(workflow, tmp_path):
     repo = tmp_path / "repo"
     (repo / "exercises").mkdir(parents=True)
+    shadow = repo / "grader" / "exports"  # `looplab release` puts a grader/ folder in the repository
+    shadow.mkdir(parents=True)
+    for init in (repo / "grader" / "__init__.py", shadow / "__init__.py"):
+        init.write_text("")
+    (shadow / "platform_run.py").write_text('raise SystemExit("the repository\'s grader/ ran, not looplab\'s")\n')
     (repo / "exercises" / EX02.filename).write_text((SOLUTIONS_DIR / EX02.filename).read_text())
     (repo / "README.md").write_text("my looplab work\n")
     result, stdout = run_grading_step(workflow, repo, tmp_path)

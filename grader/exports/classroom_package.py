@@ -16,6 +16,7 @@ from grader.exports.gradescope_package import TEMPLATES, needs_mnist
 WORKFLOW = Path(".github") / "workflows" / "classroom.yml"
 MNIST_STEP = """\
       - name: Prepare MNIST
+        working-directory: ${{ runner.temp }}
         run: python -m grader data
 """
 
