@@ -1,4 +1,6 @@
-"""The grader's layout: stages as packages, imports only downward, no import cycles, small modules.
+"""The kit's layout: stages as packages, imports only downward, no import cycles, small modules;
+every exercise complete in all its places, and every scenario a hidden suite asks for written by
+its probe.
 
 Read with ``ast`` only: nothing here imports or runs the grader. A program held in a string (the
 zygote's server, bench's bare run) is not an import of the module that holds it.
@@ -8,9 +10,14 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from grader.paths import REPO_ROOT
+import pytest
+
+from grader.curriculum import CURRICULUM, Exercise
+from grader.paths import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
 
 GRADER = REPO_ROOT / "grader"
+BUGGY_CASES = REPO_ROOT / "tests" / "catalog" / "buggy"
+INPUT_SCENARIOS = "scenarios"  # the inputs' key under which a suite can hand its probe scenario names
 MAX_LINES = 300
 MAX_TOP_LEVEL_MODULES = 12
 # The stages from the bottom up; a module may import its own stage and the stages below it.
@@ -153,3 +160,79 @@ def test_the_checks_see_real_import_problems():
     assert "grader.launch.child_outcome" in IMPORTS["grader.grading.judging"]
     assert "grader.launch.child_launcher" not in IMPORTS["grader.grading.judging"]
     assert all(target in imports_of(MODULES[module]) for module, target in OPTIONAL_IMPORTS)
+
+
+# -- every exercise in all its places ------------------------------------------------------
+
+def places(item: Exercise) -> dict[str, Path]:
+    """Where each part of an exercise lives (CONTRIBUTING.md, "Adding an exercise")."""
+    return {"stub": EXERCISES_DIR / item.filename, "solution": SOLUTIONS_DIR / item.filename,
+            "hint": EXERCISES_DIR / f"{item.module}.hint.md",
+            "visible test": EXERCISES_DIR / f"test_{item.filename}",
+            "probe": GRADER / "harness" / "probes" / f"{item.key}.py",
+            "hidden suite": GRADER / "hidden" / f"test_{item.key}.py"}
+
+
+@pytest.mark.parametrize("item", CURRICULUM, ids=lambda item: item.key)
+def test_every_exercise_has_its_files_and_a_buggy_case(item):
+    missing = [f"{part} ({path.relative_to(REPO_ROOT)})" for part, path in places(item).items()
+               if not path.is_file()]
+    if not sorted(BUGGY_CASES.glob(f"{item.key}_*")):
+        missing.append(f"a buggy catalog case ({BUGGY_CASES.relative_to(REPO_ROOT)}/{item.key}_*.case)")
+    assert missing == [], f"{item.key} has no {', no '.join(missing)}"
+
+
+def asked_scenarios(suite_source: str) -> set[str]:
+    """The scenario names a hidden suite reads: ``observed.scenario("name", ...)``."""
+    return {call.args[0].value for call in _scenario_calls(suite_source)
+            if call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)}
+
+
+def written_scenarios(probe_source: str, suite_source: str = "") -> set[str]:
+    """The scenario names a probe can write: ``ctx.scenario("name")``; where a probe names its
+    scenarios from data, the strings it lists (``for name in (...)``, a ``SCENARIOS`` dict) or,
+    when it reads them from its inputs (``ctx.inputs["scenarios"]``), the keys the suite gives there."""
+    calls = _scenario_calls(probe_source)
+    named = asked_scenarios(probe_source)
+    if all(call.args and isinstance(call.args[0], ast.Constant) for call in calls):
+        return named
+    probe = ast.parse(probe_source)
+    listed = set()
+    for node in ast.walk(probe):
+        elements = node.keys if isinstance(node, ast.Dict) else getattr(node, "elts", []) \
+            if isinstance(node, (ast.Tuple, ast.List, ast.Set)) else []
+        listed |= _strings(elements)
+    if any(isinstance(node, ast.Subscript) and _strings([node.slice]) == {INPUT_SCENARIOS} for node in ast.walk(probe)):
+        listed |= {name for node in ast.walk(ast.parse(suite_source)) if isinstance(node, ast.Dict)
+                   for key, value in zip(node.keys, node.values)
+                   if _strings([key]) == {INPUT_SCENARIOS} and isinstance(value, ast.Dict)
+                   for name in _strings(value.keys)}
+    return named | listed
+
+
+def _strings(nodes) -> set[str]:
+    return {node.value for node in nodes if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+
+
+def _scenario_calls(source: str) -> list[ast.Call]:
+    return [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute) and node.func.attr == "scenario"]
+
+
+@pytest.mark.parametrize("item", CURRICULUM, ids=lambda item: item.key)
+def test_every_scenario_a_suite_asks_for_is_written_by_its_probe(item):
+    where = places(item)
+    suite = where["hidden suite"].read_text()
+    unknown = sorted(asked_scenarios(suite) - written_scenarios(where["probe"].read_text(), suite))
+    assert unknown == [], f"grader/hidden/test_{item.key}.py asks for scenarios its probe never writes: {unknown}"
+
+
+def test_the_scenario_reader_tells_written_from_missing():
+    probe = 'def run(m, ctx):\n    with ctx.scenario("fit"):\n        pass\n' \
+            '    for name in ("step", "step_adam"):\n        with ctx.scenario(name):\n            pass\n'
+    suite = 'def test(observed):\n    observed.scenario("fit", "f")\n    observed.scenario(\n        "step_sgd")\n'
+    assert asked_scenarios(suite) == {"fit", "step_sgd"}
+    assert asked_scenarios(suite) - written_scenarios(probe) == {"step_sgd"}
+    assert written_scenarios('def run(m, ctx):\n    ctx.scenario("a")\n    x = ("b",)\n') == {"a"}
+    from_inputs = 'def run(m, ctx):\n    for name in ctx.inputs["scenarios"]:\n        ctx.scenario(name)\n'
+    assert written_scenarios(from_inputs, 'INPUTS = {"n": 3, "scenarios": {"lr0": {}, "sgd": {}}}') == {"lr0", "sgd"}
