@@ -60,6 +60,15 @@ def test_record_is_idempotent_keeps_manual_scores_and_adds_new_cells(tmp_path):
         assert gb.find_submission(ASSIGNMENT, "alice").score == 3.0 + 2.5 + 4.0
 
 
+def test_a_check_skipped_for_want_of_a_gpu_is_out_of_the_maximum(tmp_path):
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    on_cuda = CheckResult("ex06", "trains_on_cuda", "trains on cuda", 3.0, 0.0, "skipped", "needs a GPU")
+    record([SubmissionResult("alice", [check("a", 3), on_cuda])], url, COURSE, ASSIGNMENT)
+    assert rows(url) == {("alice", "ex02-a"): (3.0, None, 3.0)}
+    with Gradebook(url, course_id=COURSE) as gb:
+        assert gb.find_submission(ASSIGNMENT, "alice").max_score == 3.0
+
+
 def test_grade_all_records_checks_that_nbgrader_export_reads(tmp_path):
     submissions = tmp_path / "submissions"
     for learner, source in (("alice", SOLUTIONS_DIR), ("bob", EXERCISES_DIR)):

@@ -6,7 +6,10 @@ hidden check named after the check's key with ``-`` for ``.`` (``ex02-train_step
 nbgrader's cell metadata schema allows only letters, digits, ``_`` and ``-``), worth its points.
 Grade cells are created before any submission, as nbgrader requires. Only ``auto_score`` is
 written: a ``manual_score`` given in formgrader is left alone and, by nbgrader's rule, wins.
-A check a learner has no result for (a submission that could not be graded) scores 0.
+A check a learner has no result for (a submission that could not be graded) scores 0. A check
+skipped on this machine (a GPU-only check graded without ``--device cuda``) gets no grade cell,
+so it is out of nbgrader's max_score as it is out of the CSV's max_total; a later grading on a GPU
+adds the cell and its scores.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from grader.curriculum import exercise
-from grader.results import SubmissionResult
+from grader.results import SKIPPED, SubmissionResult
 
 INSTALL_HINT = 'nbgrader is not installed: pip install "looplab[nbgrader]" (or "nbgrader>=0.9")'
 
@@ -44,10 +47,10 @@ def notebook_name(exercise_key: str) -> str:
 
 
 def grade_cells(results: list[SubmissionResult]) -> list[GradeCellSpec]:
-    """One grade cell per check any of the results holds, in the order first seen."""
+    """One grade cell per check any of the results ran (not skipped), in the order first seen."""
     cells: dict[str, GradeCellSpec] = {}
     for result in results:
-        for check in result.checks:
+        for check in (check for check in result.checks if check.status != SKIPPED):
             name = grade_cell_name(check.key)
             cells[name] = GradeCellSpec(notebook_name(check.exercise), name, check.max_points)
     return list(cells.values())
