@@ -17,7 +17,7 @@ from grader.cli import build_parser, main
 
 REPO = Path(__file__).resolve().parent.parent
 INSTRUCTOR_COMMANDS = ("grade", "grade-all", "gradescope", "nbgrader-course", "release", "data", "stubs",
-                       "check", "bench")
+                       "check", "bench", "prairielearn", "classroom")
 
 
 def _looplab(*args: str) -> subprocess.CompletedProcess:
@@ -79,6 +79,9 @@ def test_bad_input_is_one_line_and_exit_2_without_a_traceback(tmp_path, args, ph
     (["nbgrader-course", "{tmp}/course", "--assignment", "../hw"], "is not a plain name"),
     (["nbgrader-course", "{tmp}/file.txt"], "is a file, expected a folder"),
     (["gradescope", "{tmp}/build", "--exercise", "ex42"], "no exercise 'ex42'"),
+    (["gradescope", "{tmp}/file.txt"], "{tmp}/file.txt is a file (or inside one), expected a folder"),
+    (["prairielearn", "{tmp}/file.txt", "--exercise", "ex02"], "is a file (or inside one), expected a folder"),
+    (["classroom", "{tmp}/file.txt", "--grader", "looplab"], "is a file (or inside one), expected a folder"),
     (["stubs", "--chek"], "unrecognized arguments"),
 ])
 def test_every_command_names_bad_input_in_one_line(capsys, tmp_path, args, phrase):

@@ -44,6 +44,8 @@ def package_errors(out_dir: Path) -> Iterator[None]:
         raise UsageError(error.args[0]) from None
     except mnist.MnistDataError as error:
         raise UsageError(f"--with-data: {error}") from None
+    except (FileExistsError, NotADirectoryError):
+        raise UsageError(f"{out_dir} is a file (or inside one), expected a folder") from None
     except OSError as error:
         raise UsageError(f"cannot write {out_dir}: {error.strerror or error}") from None
 
