@@ -22,7 +22,7 @@ exNN_*.py modules are found at any depth inside their folder; two files for one 
 reported in the error column, not guessed between. A check skipped because it needs a GPU is
 left blank and out of max_total.
 
-Each learner's record is kept in GRADEBOOK.results/ beside the CSV. Running the same command
+Each learner's record is kept beside the CSV (gradebook.results/ for gradebook.csv). Running the same command
 again grades only learners whose files changed (compared by content) or who were graded with
 another --device, --exercise or --seed, keeps the others, and ends with "N graded, M unchanged";
 an interrupted run resumes where it stopped. --force regrades everyone.
@@ -44,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("submissions", type=Path, metavar="SUBMISSIONS",
                         help="the folder holding one folder per learner (its name is the learner's)")
     parser.add_argument("--out", type=Path, required=True, metavar="FILE",
-                        help="the CSV gradebook to write (records are kept beside it in FILE.results/)")
+                        help="the CSV gradebook to write (records are kept beside it: gradebook.results/ for gradebook.csv)")
     parser.add_argument("--workers", type=positive_int, default=1, metavar="N",
                         help="learners graded at the same time (1 or more; 2 suits two cores)")
     parser.add_argument("--force", action="store_true",
