@@ -15,6 +15,6 @@ from torch import nn
 
 def accumulated_step(model: nn.Module, loss_fn: nn.Module, optimizer: torch.optim.Optimizer,
                      x: torch.Tensor, y: torch.Tensor, micro_batches: int) -> float:
-    """One optimizer step on (x, y) from ``micro_batches`` chunks; returns the full-batch loss."""
+    """One optimizer step (train mode) on (x, y) from ``micro_batches`` chunks; returns the full-batch loss."""
     # TODO(ex10): implement accumulated_step()
     raise NotImplementedError("ex10: implement accumulated_step() in exercises/ex10_grad_accumulation.py")

@@ -64,6 +64,15 @@ def expect_call_order(events: list[dict], position: Position = Position(), weigh
     expect(not problems or weights_match, problems[0] if problems else "")
 
 
+def expect_train_mode(events: list[dict], call: str) -> None:
+    """Every forward pass that trains ran in train mode. The probes hand training functions a model
+    in eval mode (as after an evaluation), so a function that never calls model.train() shows here."""
+    forwards = [event for event in events if event["kind"] == "forward" and event["grad"]]
+    in_eval = sum(not event["training"] for event in forwards)
+    expect(in_eval == 0, f"{call}: {in_eval} of {len(forwards)} training forward passes ran in eval mode (the "
+                         "model came in eval mode, as after an evaluation): call model.train() before training")
+
+
 def expect_epoch_losses(got: list[float], want: list[float], why: str, prefix: str = "",
                         tolerance: float = 1e-5) -> None:
     """Each epoch's loss equals the grader's own; the first epoch off fails with ``why``."""

@@ -25,7 +25,7 @@ from grader.harness.probes.ex06 import PRETENDED, make_data
 from grader.grading.device_judging import expect_moved_to_meta
 from grader.hidden.conftest import observe
 from grader.hidden.draw import inputs_for, seed_in
-from grader.grading.judging import expect, losses_of
+from grader.grading.judging import expect, expect_train_mode, losses_of
 from grader.grading.loop_order import order_problems
 
 EXERCISE = "ex06"
@@ -152,10 +152,7 @@ def test_train_on_device_loss_and_weights(observed, device):
     record = _trained(observed)
     problems = order_problems(record["events"])
     expect(not problems, problems[0] if problems else "")
-    forwards = [event for event in record["events"] if event["kind"] == "forward"]
-    in_eval = sum(not event["training"] for event in forwards)
-    expect(in_eval == 0, f"{in_eval} of {len(forwards)} training forward passes ran in eval mode (the model came "
-           "in eval mode, as after an evaluation): call model.train() before training")
+    expect_train_mode(record["events"], "train_on_device()")
     tolerance = 1e-4 if device == "cuda" else 1e-5
     _expect_matches_reference(observed, record, tolerance, f"on {device}")
 

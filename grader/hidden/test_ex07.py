@@ -27,7 +27,7 @@ from grader.hidden.conftest import observe
 from grader.harness.probes.ex07 import (classes, contrary_model, label_inputs, plane, predict_inputs,
                                         predict_model)
 from grader.hidden.draw import inputs_for, seed_in
-from grader.grading.judging import expect, losses_of
+from grader.grading.judging import expect, expect_train_mode, losses_of
 from grader.grading.loop_order import count, order_problems
 
 EXERCISE = "ex07"
@@ -168,10 +168,7 @@ def test_train_classifier_loss_per_epoch(observed):
     losses = losses_of(record, "train_classifier", epochs)
     problems = order_problems(record["events"])
     expect(not problems, problems[0] if problems else "")
-    forwards = [event for event in record["events"] if event["kind"] == "forward"]
-    in_eval = sum(not event["training"] for event in forwards)
-    expect(in_eval == 0, f"{in_eval} of {len(forwards)} training forward passes ran in eval mode (the model came "
-           "in eval mode, as after an evaluation): call model.train() before training")
+    expect_train_mode(record["events"], "train_classifier()")
     steps, want_steps = count(record["events"], "step"), epochs * math.ceil(n / size)
     expect(steps == want_steps, f"train_classifier() took {steps} optimizer steps for {epochs} epochs of "
                                 f"{n} samples in batches of {size}, expected {want_steps} (one per batch)")

@@ -23,7 +23,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from grader.grading import replay
 from grader.harness.probes.ex09 import loss_pair, regression, start
 from grader.hidden.draw import inputs_for, seed_in
-from grader.grading.judging import expect, losses_of
+from grader.grading.judging import expect, expect_train_mode, losses_of
 from grader.grading.loop_order import Position, count, order_problems
 
 EXERCISE = "ex09"
@@ -138,6 +138,7 @@ def test_train_full_batch_steps_after_backward(observed):
     losses = losses_of(record, "train_full_batch", epochs)
     problems = order_problems(record["events"])
     expect(not problems, f"train_full_batch(): {problems[0]}" if problems else "")
+    expect_train_mode(record["events"], "train_full_batch()")
     steps = count(record["events"], "step")
     expect(steps == epochs, f"train_full_batch() took {steps} optimizer steps for {epochs} epochs, expected {epochs}")
     _expect_replayed(observed, "train_full_batch", losses, INPUTS["n"],
@@ -182,6 +183,7 @@ def test_train_epochs_trains_in_every_epoch(observed):
            f"({_BATCHES} batches per epoch){drained}")
     problems = order_problems(record["events"], Position(_BATCHES))
     expect(not problems, f"train_epochs(): {problems[0]}" if problems else "")
+    expect_train_mode(record["events"], "train_epochs()")
     losses = losses_of(record, "train_epochs", epochs)
     _expect_replayed(observed, "train_epochs", losses, INPUTS["batch_size"],
                      f"every epoch goes over all {INPUTS['n']} samples")
@@ -214,9 +216,10 @@ def test_regression_loss_matches_mse(observed):
 
 @pytest.mark.points(3)
 def test_collect_losses_returns_sample_averaged_floats(observed):
-    """collect_losses returns one float per epoch: the loss averaged over the epoch's samples."""
+    """collect_losses trains in train mode and returns one float per epoch: the loss averaged over the epoch's samples."""
     record = observed.scenario("collect_losses", "collect_losses")
     losses = losses_of(record, "collect_losses", INPUTS["epochs"])
+    expect_train_mode(record["events"], "collect_losses()")
     averaging = (f"the mean over all {INPUTS['n']} samples, each batch's loss counted len(batch) times "
                  f"(the last batch holds {INPUTS['n'] % INPUTS['batch_size']})")
     _expect_replayed(observed, "collect_losses", losses, INPUTS["batch_size"], averaging, loss_hint=averaging)

@@ -23,7 +23,7 @@ from torch import nn
 
 from grader.harness.probes.ex10 import batches, start_model
 from grader.hidden.draw import inputs_for, seed_in
-from grader.grading.judging import expect
+from grader.grading.judging import expect, expect_train_mode
 
 EXERCISE = "ex10"
 
@@ -166,7 +166,7 @@ def _loss_relation(got: float, expected: dict, case: dict) -> str:
 
 @pytest.mark.points(4)
 def test_one_step_after_all_micro_batch_backwards(observed):
-    """Each call runs one forward and backward per micro-batch, then exactly one optimizer step."""
+    """Each call runs, in train mode, one forward and backward per micro-batch, then exactly one optimizer step."""
     for case in INPUTS["cases"]:
         parts = case["micro_batches"]
         for call in _calls(observed, case):
@@ -181,6 +181,7 @@ def test_one_step_after_all_micro_batch_backwards(observed):
                    f"each with its own backward")
             expect(kinds.index("step") > max(i for i, kind in enumerate(kinds) if kind == "backward"),
                    f"{_call(case)} stepped before the last micro-batch's backward: step once, after all of them")
+            expect_train_mode(call["events"], _call(case))
 
 
 @pytest.mark.points(2)

@@ -15,6 +15,7 @@ def run(module, ctx: ProbeContext) -> None:
     x, y = regression(data)
     with ctx.scenario("train_full_batch") as record:
         model, optimizer = start(data)
+        model.eval()  # handed in eval mode, as after an evaluation: training must switch train mode on
         with LoopSpy(model, optimizer=optimizer) as spy:
             losses = module.train_full_batch(model, nn.MSELoss(), optimizer, x, y, data["epochs"])
         record.update(losses=values.describe_list(losses), events=spy.trace(model))
@@ -24,6 +25,7 @@ def run(module, ctx: ProbeContext) -> None:
     for name in ("train_epochs", "collect_losses"):
         with ctx.scenario(name) as record:
             model, optimizer = start(data)
+            model.eval()  # as above
             loader = DataLoader(TensorDataset(x, y), batch_size=data["batch_size"])
             with LoopSpy(model, optimizer=optimizer) as spy:
                 losses = getattr(module, name)(model, nn.MSELoss(), optimizer, loader, data["epochs"])

@@ -12,7 +12,8 @@ from grader.harness.spy import LoopSpy
 def run(module, ctx: ProbeContext) -> None:
     for case in ctx.inputs["cases"]:
         with ctx.scenario(case["name"]) as record:
-            model = start_model(case["model_seed"])
+            # handed in eval mode, as after an evaluation: the first call must switch train mode on
+            model = start_model(case["model_seed"]).eval()
             optimizer = torch.optim.SGD(model.parameters(), lr=case["lr"])
             calls = []
             for x, y in batches(case):
