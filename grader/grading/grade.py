@@ -19,7 +19,9 @@ from typing import Callable
 from grader.launch import zygote
 from grader.curriculum import CURRICULUM, exercise
 from grader.hidden import draw
+from grader.grading.hidden_session import HiddenSession
 from grader.grading.hidden_suite import run_hidden_suites
+from grader.launch.limits import Limits
 from grader.results import CheckResult, SubmissionResult
 from grader.launch.sandbox import SandboxUnavailable, resolve
 from grader.grading.submission_files import ExerciseModules, find_exercise_modules
@@ -80,9 +82,10 @@ def grade_submission(submission: Path, options: GradeOptions = GradeOptions(),
     result.files = {key: modules.relative(path) for key, path in modules.found.items() if key in keys}
 
     def run(folder: Path, group: list[str]) -> list[CheckResult]:
-        return run_hidden_suites(folder, group, device=result.device, sandbox=sandbox, curves=result.curves,
-                                 threads=options.threads or os.cpu_count() or 1,
-                                 limits=options.limits, seed=seed)
+        session = HiddenSession(folder, device=result.device, sandbox=sandbox,
+                                threads=options.threads or os.cpu_count() or 1,
+                                limits=Limits(**options.limits), seed=seed)
+        return run_hidden_suites(session, group, curves=result.curves)
 
     result.checks = _checks_by_folder(modules, keys, run)
     result.error = _submission_problem(modules, keys)

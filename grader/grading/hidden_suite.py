@@ -1,12 +1,12 @@
 """Run the hidden pytest suites for one submission and collect one CheckResult per test."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import pytest
 
+from grader.grading.hidden_session import HiddenSession
 from grader.grading.judging import CheckFailed
 from grader.grading.loss_curves import CurveCollector
 from grader.results import FAILED, PASSED, SKIPPED, CheckResult
@@ -32,24 +32,18 @@ class CheckCollector:
         return report
 
 
-def run_hidden_suites(submission: Path, keys: list[str], device: str = "cpu",
-                      sandbox: str = "none", threads: int = 1, limits: dict | None = None,
-                      seed: int = 0, curves: list | None = None) -> list[CheckResult]:
-    """Every hidden check of the given exercises, judged against ``submission``, on the hidden
-    inputs drawn from ``seed``; each training exercise's loss curve is appended to ``curves``
-    when a list is given (``grader.grading.loss_curves``)."""
+def run_hidden_suites(session: HiddenSession, keys: list[str], curves: list | None = None) -> list[CheckResult]:
+    """Every hidden check of the given exercises, judged against ``session.submission``, on the
+    hidden inputs drawn from ``session.seed``; each training exercise's loss curve is appended to
+    ``curves`` when a list is given (``grader.grading.loss_curves``)."""
     collector, curve_collector = CheckCollector(), CurveCollector()
     _forget_suites()
     args = [str(suite_file(key)) for key in keys if suite_file(key).exists()]
-    # Every option as one --name=value word: pytest reads its arguments before the hidden
-    # conftest declares these options, and would take a separate value (the learner's folder)
-    # for a test path and import the learner's own conftest.py here, outside any sandbox.
-    args += [f"--submission={submission}", f"--looplab-device={device}",
-             f"--looplab-sandbox={sandbox}", f"--looplab-threads={threads}",
-             f"--looplab-limits={json.dumps(limits or {})}", f"--looplab-seed={seed}",
-             "-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:terminal",
+    # --confcutdir: only the hidden suites' conftest is read, never one from the learner's folder.
+    args += ["-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:terminal",
              f"--rootdir={HIDDEN_DIR}", f"--confcutdir={HIDDEN_DIR}", "-o", "timeout=0"]
-    pytest.main(args, plugins=[collector] if curves is None else [collector, curve_collector])
+    plugins = [session, collector] + ([curve_collector] if curves is not None else [])
+    pytest.main(args, plugins=plugins)
     if curves is not None:
         curves.extend(curve.to_dict() for curve in curve_collector.curves)
     return collector.checks

@@ -3,32 +3,19 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from grader.launch.child_launcher import ChildRequest, run_child
 from grader.curriculum import exercise
-from grader.hidden import draw
+from grader.grading.hidden_session import session_of
 from grader.grading.judging import Observed
 from grader.launch.limits import Limits
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("looplab")
-    group.addoption("--submission", help="folder holding the learner's exercise modules")
-    group.addoption("--looplab-device", default="cpu", help="cpu, cuda or meta")
-    group.addoption("--looplab-sandbox", default="none", help="none or bwrap")
-    group.addoption("--looplab-threads", type=int, default=1, help="torch threads per child")
-    group.addoption("--looplab-limits", default="{}", help="JSON of Limits fields")
-    group.addoption("--looplab-seed", type=int, default=draw.DEFAULT_SEED,
-                    help="the grading's seed: every suite draws its hidden inputs from it")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(n): points a hidden check is worth")
     config.addinivalue_line("markers", "cuda: a check that needs --device cuda")
-    draw.use_seed(config.getoption("--looplab-seed"))
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +26,7 @@ def observed(request: pytest.FixtureRequest) -> Observed:
 
 @pytest.fixture(scope="module")
 def device(request: pytest.FixtureRequest) -> str:
-    return request.config.getoption("--looplab-device")
+    return session_of(request.config).device
 
 
 def observe(config: pytest.Config, key: str, inputs: dict, device: str | None = None,
@@ -91,13 +78,11 @@ def _plan(module) -> tuple[dict, tuple[str, ...]] | None:
 
 def _child_request(config: pytest.Config, key: str, inputs: dict, device: str | None,
                    read_only: tuple[str, ...]) -> ChildRequest:
-    item = exercise(key)
-    submission = Path(config.getoption("--submission") or ".")
+    item, session = exercise(key), session_of(config)
     return ChildRequest(
-        exercise=item.key, learner_file=submission / item.filename,
-        device=device or config.getoption("--looplab-device"), inputs=inputs,
-        threads=config.getoption("--looplab-threads"),
-        sandbox=config.getoption("--looplab-sandbox"), read_only_paths=read_only,
+        exercise=item.key, learner_file=session.submission / item.filename,
+        device=device or session.device, inputs=inputs, threads=session.threads,
+        sandbox=session.sandbox, read_only_paths=read_only,
     )
 
 
@@ -107,4 +92,4 @@ def _request_key(request: ChildRequest) -> str:
 
 
 def _limits(config: pytest.Config) -> Limits:
-    return Limits(**json.loads(config.getoption("--looplab-limits")))
+    return session_of(config).limits
