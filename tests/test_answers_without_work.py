@@ -60,14 +60,14 @@ def _assert_faked_checks_score_zero(name: str, result: SubmissionResult) -> None
 def _suite_drawn_from(seed: int, key: str):
     """The hidden suite of ``key`` imported as a grading with ``seed`` imports it."""
     draw.use_seed(seed)
-    sys.modules.pop(f"grader.hidden.test_{key}", None)
+    sys.modules.pop(f"grader.hidden.test_{exercise(key).module}", None)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
-            yield importlib.import_module(f"grader.hidden.test_{key}")
+            yield importlib.import_module(f"grader.hidden.test_{exercise(key).module}")
     finally:
         draw.use_seed(draw.DEFAULT_SEED)
-        sys.modules.pop(f"grader.hidden.test_{key}", None)
+        sys.modules.pop(f"grader.hidden.test_{exercise(key).module}", None)
 
 
 def _require_mnist() -> None:

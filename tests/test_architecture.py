@@ -169,8 +169,8 @@ def places(item: Exercise) -> dict[str, Path]:
     return {"stub": EXERCISES_DIR / item.filename, "solution": SOLUTIONS_DIR / item.filename,
             "hint": EXERCISES_DIR / f"{item.module}.hint.md",
             "visible test": EXERCISES_DIR / f"test_{item.filename}",
-            "probe": GRADER / "harness" / "probes" / f"{item.key}.py",
-            "hidden suite": GRADER / "hidden" / f"test_{item.key}.py"}
+            "probe": GRADER / "harness" / "probes" / f"{item.module}.py",
+            "hidden suite": GRADER / "hidden" / f"test_{item.module}.py"}
 
 
 @pytest.mark.parametrize("item", CURRICULUM, ids=lambda item: item.key)
@@ -224,7 +224,7 @@ def test_every_scenario_a_suite_asks_for_is_written_by_its_probe(item):
     where = places(item)
     suite = where["hidden suite"].read_text()
     unknown = sorted(asked_scenarios(suite) - written_scenarios(where["probe"].read_text(), suite))
-    assert unknown == [], f"grader/hidden/test_{item.key}.py asks for scenarios its probe never writes: {unknown}"
+    assert unknown == [], f"grader/hidden/test_{item.module}.py asks for scenarios its probe never writes: {unknown}"
 
 
 def test_the_scenario_reader_tells_written_from_missing():

@@ -44,7 +44,7 @@ def test_zip_holds_scripts_grader_and_hidden_suites_but_no_solutions(autograder_
         contents = {name: archive.read(name) for name in infos}
     for script in ("setup.sh", "run_autograder"):
         assert infos[script].external_attr >> 16 & 0o111, f"{script} is not executable"
-    assert "looplab/grader/hidden/test_ex02.py" in infos and "looplab/pyproject.toml" in infos
+    assert "looplab/grader/hidden/test_ex02_five_line_loop.py" in infos and "looplab/pyproject.toml" in infos
     settings = json.loads(contents["looplab-autograder.json"])
     assert settings == {"exercises": ["ex02"], "visibility": "after_published", "mnist": "unused"}
     assert not [name for name in infos if "solutions/" in name or "__pycache__" in name]

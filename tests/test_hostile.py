@@ -157,7 +157,7 @@ def test_output_flood_keeps_only_the_tail(tmp_path):
 
 
 def test_learner_code_cannot_import_the_real_grader(tmp_path):
-    """read_outside adds 4 when ``import grader.hidden.test_ex02`` works in the child."""
+    """read_outside adds 4 when ``import grader.hidden.test_ex02_five_line_loop`` works in the child."""
     learner_file = submission_for("read_outside", tmp_path) / "ex02_five_line_loop.py"
     outcome = run_child(ChildRequest("ex02", learner_file, inputs=INPUTS), Limits(**LIMITS))
     assert outcome.observations["train_step"]["loss"] in (0.0, 1.0, 2.0, 3.0)

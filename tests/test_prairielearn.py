@@ -56,7 +56,7 @@ def test_image_holds_the_grader_but_no_solutions(package):
     dockerfile = (image / "Dockerfile").read_text()
     assert "pip install --no-cache-dir torch torchvision --index-url" in dockerfile
     assert 'python -c "import torch, torchvision"' in dockerfile and "grader data" not in dockerfile
-    assert (image / "looplab" / "grader" / "hidden" / "test_ex02.py").exists()
+    assert (image / "looplab" / "grader" / "hidden" / "test_ex02_five_line_loop.py").exists()
     files = [p for p in image.rglob("*") if p.is_file()]
     solutions = {p.read_bytes() for p in SOLUTIONS_DIR.glob("ex[0-9][0-9]_*.py")}
     assert not [p for p in files if p.read_bytes() in solutions or "__pycache__" in p.parts]

@@ -100,7 +100,7 @@ def test_nothing_hidden_leaks_into_the_bundle(bundle):
 
 
 def test_the_leak_check_catches_a_copied_solution_and_hidden_suite(tmp_path):
-    for source in (SOLUTIONS_DIR / "ex02_five_line_loop.py", HIDDEN_DIR / "test_ex02.py"):
+    for source in (SOLUTIONS_DIR / "ex02_five_line_loop.py", HIDDEN_DIR / "test_ex02_five_line_loop.py"):
         (tmp_path / source.name).write_text(source.read_text())
     found = leaks(tmp_path)
     assert any("solution line" in f for f in found) and any("hidden test name" in f for f in found)

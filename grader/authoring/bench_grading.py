@@ -23,9 +23,10 @@ from grader.results import SubmissionResult
 # -- 2. grading against a bare run -----------------------------------------------------------
 
 _BARE = r"""
-import importlib, importlib.util, json, sys, torch
+import importlib.util, json, sys, torch
 from pathlib import Path
 from grader.harness.probe import ProbeContext
+from grader.harness.probes import probe_for
 torch.set_num_threads(int(sys.argv[3]))
 for key, filename, inputs in json.loads(sys.argv[1]):
     path = Path(sys.argv[2]) / filename
@@ -35,7 +36,7 @@ for key, filename, inputs in json.loads(sys.argv[1]):
     spec.loader.exec_module(module)
     torch.manual_seed(0)
     context = ProbeContext(path, "cpu", inputs)
-    importlib.import_module(f"grader.harness.probes.{key}").run(module, context)
+    probe_for(key).run(module, context)
 """
 
 
@@ -43,7 +44,7 @@ def graded_keys(quick: bool, skip: tuple[str, ...] = ()) -> list[str]:
     """Exercises with a hidden suite, a probe and a solution (only ex02 when quick)."""
     probes = REPO_ROOT / "grader" / "harness" / "probes"
     keys = [item.key for item in CURRICULUM if suite_file(item.key).exists()
-            and (probes / f"{item.key}.py").exists() and (SOLUTIONS_DIR / item.filename).exists()
+            and (probes / f"{item.module}.py").exists() and (SOLUTIONS_DIR / item.filename).exists()
             and item.key not in skip]
     if quick:
         return ["ex02"] if "ex02" in keys else keys[:1]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.curriculum import exercise
 from grader.grading.hidden_session import HiddenSession
 from grader.grading.judging import CheckFailed
 from grader.grading.loss_curves import CurveCollector
@@ -15,7 +16,8 @@ HIDDEN_DIR = Path(__file__).resolve().parent.parent / "hidden"
 
 
 def suite_file(key: str) -> Path:
-    return HIDDEN_DIR / f"test_{key}.py"
+    """The hidden suite of ``key``, named after the exercise's module: test_ex03_minibatches.py."""
+    return HIDDEN_DIR / f"test_{exercise(key).module}.py"
 
 
 class CheckCollector:

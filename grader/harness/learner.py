@@ -2,7 +2,6 @@
 streams frames (a checkpoint before every scenario, the result at the end) to the supervisor."""
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import io
 import os
@@ -71,8 +70,9 @@ def _run_learner(request: dict, channel: _Channel) -> None:
     torch.set_num_threads(int(request.get("threads", 1)))
     torch.manual_seed(int(request.get("seed", 0)))
     from grader.harness.probe import ProbeContext
+    from grader.harness.probes import probe_for
 
-    probe = importlib.import_module(f"grader.harness.probes.{request['exercise']}")
+    probe = probe_for(request["exercise"])
     learner_file = Path(request["module_path"])
     context = _make_context(ProbeContext)(learner_file, request["device"], request.get("inputs", {}))
     context.channel, context.memory_mb = channel, request.get("memory_mb")

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-TARGETS = (("solutions", "ex02_five_line_loop.py"), ("grader", "hidden", "test_ex02.py"))
+TARGETS = (("solutions", "ex02_five_line_loop.py"), ("grader", "hidden", "test_ex02_five_line_loop.py"))
 
 
 def _roots():
@@ -34,7 +34,7 @@ def _readable(parts):
 
 def _importable():
     try:
-        import grader.hidden.test_ex02  # noqa: F401
+        import grader.hidden.test_ex02_five_line_loop  # noqa: F401
     except ImportError:
         return False
     return True

@@ -24,7 +24,7 @@ from grader.grading import replay
 from grader.grading.device_judging import expect_moved_to_meta
 from grader.harness import datasets
 from grader.hidden.conftest import observe
-from grader.harness.probes.ex07 import (classes, contrary_model, label_inputs, plane, predict_inputs,
+from grader.harness.probes.ex07_binary_classification import (classes, contrary_model, label_inputs, plane, predict_inputs,
                                         predict_model)
 from grader.hidden.draw import inputs_for, seed_in
 from grader.grading.judging import expect, expect_train_mode, losses_of

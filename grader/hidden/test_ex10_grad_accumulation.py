@@ -21,7 +21,7 @@ import pytest
 import torch
 from torch import nn
 
-from grader.harness.probes.ex10 import batches, start_model
+from grader.harness.probes.ex10_grad_accumulation import batches, start_model
 from grader.hidden.draw import inputs_for, seed_in
 from grader.grading.judging import expect, expect_train_mode
 

@@ -21,7 +21,7 @@ from torch import nn
 
 from grader.grading import replay
 from grader.harness import datasets
-from grader.harness.probes.ex06 import PRETENDED, make_data
+from grader.harness.probes.ex06_devices import PRETENDED, make_data
 from grader.grading.device_judging import expect_moved_to_meta
 from grader.hidden.conftest import observe
 from grader.hidden.draw import inputs_for, seed_in

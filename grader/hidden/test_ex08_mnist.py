@@ -21,7 +21,7 @@ from torch import nn
 
 from grader import mnist
 from grader.grading.mnist_secret import SecretPermutation, permuted_split, write_training_split
-from grader.harness.probes.ex08 import evaluation_indices, evaluation_model
+from grader.harness.probes.ex08_mnist import evaluation_indices, evaluation_model
 from grader.hidden.conftest import observe
 from grader.hidden.draw import inputs_for, seed_in
 from grader.grading.judging import CheckFailed, Observed, expect, losses_of
