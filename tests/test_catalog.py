@@ -1,10 +1,9 @@
-"""The hidden suites of exercises 6-10 against the catalog: each buggy case fails exactly the checks
-its header names, each correct-but-different case gets full marks, solutions/ gets full marks and
-the shipped stubs get nothing.
+"""The hidden suites against the catalog: each buggy case fails exactly the checks its header names,
+with the message it names, and keeps the others; each correct-but-different case gets full marks;
+solutions/ gets full marks and the shipped stubs get nothing.
 
-The submissions this run selects are graded once per session by two grading processes side by
-side, each working through its share of them in turn (a process per submission would pay for
-importing torch and pytest again every time).
+The submissions this run selects are graded once per session by two runner processes side by side
+(``catalog_runner.py``), each taking the next ungraded submission when it is free.
 """
 from __future__ import annotations
 
@@ -17,58 +16,46 @@ import pytest
 
 from catalog_support import (assert_case, case_seed, catalog_cases, exercise_key, grade_case,
                              parse_expectations, write_case)
+from grader.curriculum import CURRICULUM
 from grader.results import PASSED, SKIPPED, SubmissionResult
 
 REPO = Path(__file__).resolve().parent.parent
-KEYS = ("ex06", "ex07", "ex08", "ex09", "ex10")
-CASES = [p for folder in ("buggy", "correct") for p in catalog_cases(REPO / "tests" / "catalog" / folder)
-         if exercise_key(p) in KEYS]
+RUNNER = Path(__file__).resolve().parent / "catalog_runner.py"
+KEYS = tuple(item.key for item in CURRICULUM)
+CASES = [p for folder in ("buggy", "correct") for p in catalog_cases(REPO / "tests" / "catalog" / folder)]
 FOLDERS = {"solutions": REPO / "solutions", "stubs": REPO / "exercises"}
 PROCESSES = 2
-_GRADE_IN_TURN = """
-import json, sys
-from pathlib import Path
-from grader.grading.grade import GradeOptions, grade_submission
-for folder, keys, out, seed in json.loads(sys.argv[1]):
-    options = GradeOptions(device="cpu", threads=1, exercises=tuple(keys), seed=seed)
-    result = grade_submission(Path(folder), options)
-    Path(out).write_text(json.dumps(result.to_dict()))
-"""
 
 
 def _case_id(path: Path) -> str:
     return f"{path.parent.name}/{path.stem}"
 
 
-def _cost(name: str) -> int:
-    """Rough seconds to grade: MNIST trains 5 epochs, ex06 runs two children."""
-    return {"solutions": 30, "stubs": 12}.get(name) or (25 if "ex08_dataloader" in name else
-                                                        10 if "ex08" in name or "ex06" in name else 6)
-
-
-def _jobs(selected: set[str], tmp: Path) -> dict[str, tuple[str, list[str], str, int]]:
-    """What to grade: each selected case in a folder of its own, plus solutions/ and the stubs."""
-    jobs = {name: (str(folder), list(KEYS), str(tmp / f"{name}.json"), case_seed(name))
+def _jobs(selected: set[str], tmp: Path) -> dict[str, dict]:
+    """What to grade: each selected case in a folder of its own, plus solutions/ and the stubs;
+    the whole-curriculum folders and the MNIST cases first, so that no long job starts last."""
+    jobs = {name: {"folder": str(folder), "exercises": list(KEYS), "seed": case_seed(name),
+                   "result": str(tmp / f"{name}.json")}
             for name, folder in FOLDERS.items() if name in selected}
-    for path in CASES:
+    for path in sorted(CASES, key=lambda p: exercise_key(p) != "ex08"):
         if _case_id(path) in selected:
             folder = write_case(path, tmp / _case_id(path).replace("/", "-")).parent
-            jobs[_case_id(path)] = (str(folder), [exercise_key(path)], str(tmp / f"{folder.name}.json"),
-                                    case_seed(path.name))
+            jobs[_case_id(path)] = {"folder": str(folder), "exercises": [exercise_key(path)],
+                                    "seed": case_seed(path.name), "result": str(tmp / f"{folder.name}.json")}
     return jobs
 
 
-def _grade_all(jobs: dict[str, tuple[str, list[str], str, int]]) -> dict[str, SubmissionResult]:
-    shares: list[list[str]] = [[] for _ in range(PROCESSES)]
-    for name in sorted(jobs, key=_cost, reverse=True):  # longest first, to the least loaded
-        min(shares, key=lambda share: sum(map(_cost, share))).append(name)
-    running = [subprocess.Popen([sys.executable, "-c", _GRADE_IN_TURN, json.dumps([jobs[n] for n in share])],
-                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for share in shares if share]
+def _grade_all(jobs: dict[str, dict], tmp: Path) -> dict[str, SubmissionResult]:
+    listing = tmp / "jobs.json"
+    listing.write_text(json.dumps(list(jobs.values())))
+    running = [subprocess.Popen([sys.executable, str(RUNNER), str(listing)], cwd=REPO,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(min(PROCESSES, len(jobs)))]
     for process in running:
-        _, errors = process.communicate(timeout=1200)
+        _, errors = process.communicate(timeout=2400)
         assert process.returncode == 0, f"a grading process crashed:\n{errors[-3000:]}"
-    return {name: SubmissionResult.from_dict(json.loads(Path(job[2]).read_text())) for name, job in jobs.items()}
+    return {name: SubmissionResult.from_dict(json.loads(Path(job["result"]).read_text()))
+            for name, job in jobs.items()}
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +64,8 @@ def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     selected = {item.callspec.params[name] for item in request.session.items
                 if item.module is request.module and hasattr(item, "callspec")
                 for name in ("case", "folder") if name in item.callspec.params}
-    return _grade_all(_jobs(selected, tmp_path_factory.mktemp("catalog_b")))
+    tmp = tmp_path_factory.mktemp("catalog")
+    return _grade_all(_jobs(selected, tmp), tmp)
 
 
 @pytest.mark.parametrize("case", [_case_id(p) for p in CASES])
