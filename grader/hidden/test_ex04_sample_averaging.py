@@ -17,6 +17,7 @@ import pytest
 import torch
 from torch import nn
 
+from grader.grading import replay
 from grader.grading.device_judging import expect_moved_to_meta
 from grader.harness import datasets
 from grader.hidden.conftest import observe
@@ -51,23 +52,15 @@ def _tells_the_means_apart(inputs: dict) -> bool:
 
 def _batches(inputs: dict) -> list[tuple[torch.Tensor, torch.Tensor]]:
     x, y = datasets.plane(inputs["n"], tuple(inputs["weights"]), inputs["bias"], seed=inputs["seed"])
-    size = inputs["batch_size"]
-    return [(x[i:i + size], y[i:i + size]) for i in range(0, inputs["n"], size)]
+    return replay.batches_of(x, y, inputs["batch_size"])
 
 
 def _losses(inputs: dict, lr: float) -> tuple[float, float, nn.Linear]:
     """The grader's own epoch from the same start: (sample mean, mean of batch means, model after)."""
     model = datasets.seeded_linear(2, 1, inputs["seed"])
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    batch_losses = []
-    for x, y in _batches(inputs):
-        loss = nn.MSELoss()(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        batch_losses.append((loss.item(), len(x)))
-    sample_mean = sum(loss * size for loss, size in batch_losses) / inputs["n"]
-    return sample_mean, sum(loss for loss, _ in batch_losses) / len(batch_losses), model
+    sample_means, batch_means = replay.epoch_means(model, nn.MSELoss(), optimizer, _batches(inputs), epochs=1)
+    return sample_means[0], batch_means[0], model
 
 
 INPUTS = inputs_for(EXERCISE, draw)

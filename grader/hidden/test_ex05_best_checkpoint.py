@@ -19,6 +19,7 @@ import pytest
 import torch
 from torch import nn
 
+from grader.grading import replay
 from grader.grading.device_judging import expect_moved_to_meta
 from grader.harness import datasets
 from grader.hidden.conftest import observe
@@ -102,14 +103,10 @@ def _replay(inputs: dict) -> tuple[list[torch.Tensor], list[float]]:
     nn.init.zeros_(model.bias)
     spec, train = inputs["scenarios"]["overshoot"], inputs["train"]
     optimizer = torch.optim.SGD(model.parameters(), lr=spec["lr"])
-    x, y = _data(train)
-    size = train["batch_size"]
+    batches = replay.batches_of(*_data(train), train["batch_size"])
     weights, val_losses = [], []
     for _ in range(spec["epochs"]):
-        for start in range(0, train["n"], size):
-            optimizer.zero_grad()
-            nn.MSELoss()(model(x[start:start + size]), y[start:start + size]).backward()
-            optimizer.step()
+        replay.train_epochs(model, nn.MSELoss(), optimizer, batches, epochs=1)
         weights.append(_flat(dict(model.named_parameters())))
         val_losses.append(_sample_mean(model, inputs["val"]))
     return weights, val_losses
