@@ -4,7 +4,10 @@ A visible test that trains calls ``record_losses(request, losses, reference)``; 
 the last test shows, under a failing exercise, the curve of its first failing test that recorded
 one (else of any of its tests), beside the reference loop's on the same data::
 
-      losses per epoch  yours ▇▇▇▇▇▇▇▇ 2.832 -> 2.832   reference █▅▃▂▂▁▁▁ 2.832 -> 0.011
+      losses per epoch  yours ▇▇▇▇▇▇▇▇ 2.832 -> 2.832   reference █▅▃▂▂▁▁▁ (its shape)
+
+Only the learner's own numbers are printed: the reference curve is shown as a shape, never as
+values that could be pasted into a return statement.
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ def record_losses(request: Any, losses: Any, reference: list[float] | None = Non
 def plain_numbers(values: Any) -> list[float]:
     """``values`` as finite floats (tensors read with float()), or [] when they are not numbers."""
     try:
-        numbers = [float(value) for value in values]
+        numbers = [float(value.detach()) if hasattr(value, "detach") else float(value) for value in values]
     except (TypeError, ValueError, RuntimeError):
         return []
     return numbers if all(math.isfinite(number) for number in numbers) else []
@@ -42,13 +45,13 @@ def sparkline(values: list[float], low: float, high: float) -> str:
 
 
 def curve_line(curve: dict) -> str:
-    """``losses per epoch  yours ▇▅▃ 2.832 -> 0.410   reference ▇▄▂ 2.832 -> 0.120`` on one scale."""
+    """``losses per epoch  yours ▇▅▃ 2.832 -> 0.410   reference ▇▄▂ (its shape)`` on one scale."""
     yours, reference = curve["yours"], curve.get("reference") or []
     everything = yours + reference
     low, high = min(everything), max(everything)
     text = f"losses per epoch  yours {sparkline(yours, low, high)} {_ends(yours)}"
     if reference:
-        text += f"   reference {sparkline(reference, low, high)} {_ends(reference)}"
+        text += f"   reference {sparkline(reference, low, high)} (its shape)"
     return text
 
 

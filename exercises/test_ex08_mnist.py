@@ -108,6 +108,6 @@ def test_evaluate_returns_the_fraction_answered_correctly(ex, mnist):
     got = ex.evaluate(always_three, subset)
     assert isinstance(got, float), f"evaluate() returned a {type(got).__name__}, expected a Python float"
     assert abs(got - expected) < 1e-6, (
-        f"evaluate() of a model that always answers 3 returned {got}, expected {expected:.4f}, "
+        f"evaluate() of a model that always answers 3 returned {got}, {abs(got - expected):.4f} away from "
         "the share of 3s among these 1999 digits (a fraction in [0, 1], not a percentage; count correct "
         "predictions over all samples and divide by the number of samples: the last batch is smaller)")

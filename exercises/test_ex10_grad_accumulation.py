@@ -63,7 +63,7 @@ def test_accumulated_step_returns_the_full_batch_loss(ex):
     assert isinstance(got, float), (
         f"accumulated_step returned a {type(got).__name__}, expected a Python float")
     assert abs(got - expected) < 1e-6, (
-        f"accumulated_step returned {got:.6f}{relation}, expected {expected:.6f}: the mean loss over all 10 "
+        f"accumulated_step returned {got:.6f}{relation}, {abs(got - expected):.6f} away from the mean loss over all 10 "
         "samples before the step, i.e. the sum of the scaled micro-batch losses")
 
 
