@@ -44,15 +44,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import select
 import signal
 import sys
 import time
 from pathlib import Path
 
+from grader.harness.frame_pump import FramePump
 from grader.harness.learner import learner_process
-from grader.harness.wire import (HEADER, MAX_FRAME_BYTES, PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE,
-                                 dumps, loads, prctl, write_all)
+from grader.harness.wire import PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, dumps, loads, prctl, write_all
 
 RESULT_FILE = "observations.json"
 TENSOR_FILE = "tensors.pt"
@@ -81,7 +80,7 @@ def main(request_path: str) -> None:
     write_all(1, bytes(pump.tail))
 
 
-def _fork_learner(request: dict, key: bytearray) -> tuple[int, "_Pump"]:
+def _fork_learner(request: dict, key: bytearray) -> tuple[int, FramePump]:
     """Start the learner process; it gets the write ends of the frame and output pipes."""
     import torch  # noqa: F401 - imported once, before the fork, for the learner process
 
@@ -98,7 +97,7 @@ def _fork_learner(request: dict, key: bytearray) -> tuple[int, "_Pump"]:
         learner_process(request, supervisor, frames_w, output_w)
     os.close(frames_w)
     os.close(output_w)
-    return pid, _Pump(frames_r, output_r, int(request.get("output_kb", 64)) * 1024)
+    return pid, FramePump(frames_r, output_r, int(request.get("output_kb", 64)) * 1024)
 
 
 # -- the supervisor ------------------------------------------------------------------------
@@ -132,7 +131,7 @@ def _forget_grader_checkout() -> None:
         del sys.modules[name]
 
 
-def _watch(pid: int, pump: "_Pump", startup_deadline: float, budget: float,
+def _watch(pid: int, pump: FramePump, startup_deadline: float, budget: float,
            grader_alive=lambda: True, disk: "_DiskWatch | None" = None) -> dict:
     """Wait for the learner process (or its time limit), then kill everything it left behind.
 
@@ -259,71 +258,7 @@ def _children_of(parent: int) -> list[int]:
     return found
 
 
-class _Pump:
-    """Reads the learner's frames and output; keeps the last well-formed frame and the tail."""
-
-    def __init__(self, frames_fd: int, output_fd: int, tail_bytes: int) -> None:
-        self._handlers = {frames_fd: self._on_frames, output_fd: self._on_output}
-        self._buffer = bytearray()
-        self._tail_bytes = tail_bytes
-        self.frame: tuple[bytes, bytes] | None = None
-        self.first_frame_at: float | None = None
-        self.problem = ""
-        self.tail = bytearray()
-        self.output_bytes = 0
-
-    def poll(self, timeout: float) -> None:
-        if not self._handlers:
-            time.sleep(timeout)
-            return
-        for fd in select.select(list(self._handlers), [], [], timeout)[0]:
-            chunk = os.read(fd, 1 << 16)
-            if chunk:
-                self._handlers[fd](chunk)
-            else:
-                os.close(fd)
-                del self._handlers[fd]
-
-    def drain(self, deadline: float) -> None:
-        while self._handlers and time.monotonic() < deadline:
-            self.poll(0.05)
-
-    def _on_output(self, chunk: bytes) -> None:
-        self.output_bytes += len(chunk)
-        self.tail += chunk
-        del self.tail[:-self._tail_bytes or None]
-
-    def _on_frames(self, chunk: bytes) -> None:
-        if self.problem:
-            return
-        self._buffer += chunk
-        while len(self._buffer) >= HEADER.size:
-            body_size, blob_size = HEADER.unpack_from(self._buffer)
-            if max(body_size, blob_size) > MAX_FRAME_BYTES:
-                self.problem = "bytes that are not a grader frame"
-                return
-            end = HEADER.size + body_size + blob_size
-            if len(self._buffer) < end:
-                return
-            body = bytes(self._buffer[HEADER.size:HEADER.size + body_size])
-            blob = bytes(self._buffer[HEADER.size + body_size:end])
-            del self._buffer[:end]
-            if not _is_frame(body):
-                self.problem = "bytes that are not a grader frame"
-                return
-            self.frame = (body, blob)
-            self.first_frame_at = self.first_frame_at or time.monotonic()
-
-
-def _is_frame(body: bytes) -> bool:
-    try:
-        frame = loads(body)
-    except ValueError:
-        return False
-    return isinstance(frame, dict) and frame.get("stage") in ("import", "scenario", "done")
-
-
-def _write_result(out_dir: Path, key: bytes, pump: _Pump, ending: dict) -> None:
+def _write_result(out_dir: Path, key: bytes, pump: FramePump, ending: dict) -> None:
     """``tensors.pt`` and ``observations.json`` (body + HMAC), each replaced atomically."""
     body_bytes, blob = pump.frame if pump.frame else (b"null", b"")
     digest = hashlib.sha256(blob).hexdigest() if pump.frame else None
