@@ -26,13 +26,14 @@ def build_model() -> nn.Module:
 def train_mnist(model: nn.Module, train_set: Dataset, device: torch.device | str = "cpu",
                 epochs: int = 5, batch_size: int = 64, lr: float = 0.1,
                 seed: int = 0) -> list[float]:
-    """Train with CrossEntropyLoss and SGD(lr) on shuffled minibatches; returns each epoch's mean loss."""
+    """Train (train mode) with CrossEntropyLoss and SGD(lr) on minibatches shuffled as ``seed`` decides
+    (the same seed, the same order); returns each epoch's mean loss."""
     # TODO(ex08): implement train_mnist()
     raise NotImplementedError("ex08: implement train_mnist() in exercises/ex08_mnist.py")
 
 
 def evaluate(model: nn.Module, test_set: Dataset, device: torch.device | str = "cpu",
              batch_size: int = 1000) -> float:
-    """The fraction of test_set that the model classifies correctly, in [0, 1]."""
+    """The fraction of test_set that the model classifies correctly (in eval mode), in [0, 1]."""
     # TODO(ex08): implement evaluate()
     raise NotImplementedError("ex08: implement evaluate() in exercises/ex08_mnist.py")

@@ -27,7 +27,8 @@ def build_model() -> nn.Module:
 def train_mnist(model: nn.Module, train_set: Dataset, device: torch.device | str = "cpu",
                 epochs: int = 5, batch_size: int = 64, lr: float = 0.1,
                 seed: int = 0) -> list[float]:
-    """Train with CrossEntropyLoss and SGD(lr) on shuffled minibatches; returns each epoch's mean loss."""
+    """Train (train mode) with CrossEntropyLoss and SGD(lr) on minibatches shuffled as ``seed`` decides
+    (the same seed, the same order); returns each epoch's mean loss."""
     ### BEGIN SOLUTION
     loader = DataLoader(train_set, batch_size=batch_size, shuffle=True,
                         generator=torch.Generator().manual_seed(seed))
@@ -51,7 +52,7 @@ def train_mnist(model: nn.Module, train_set: Dataset, device: torch.device | str
 
 def evaluate(model: nn.Module, test_set: Dataset, device: torch.device | str = "cpu",
              batch_size: int = 1000) -> float:
-    """The fraction of test_set that the model classifies correctly, in [0, 1]."""
+    """The fraction of test_set that the model classifies correctly (in eval mode), in [0, 1]."""
     ### BEGIN SOLUTION
     model.to(device).eval()
     correct = 0

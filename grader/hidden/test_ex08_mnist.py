@@ -21,10 +21,12 @@ from torch import nn
 
 from grader import mnist
 from grader.grading.mnist_secret import SecretPermutation, permuted_split, write_training_split
-from grader.harness.probes.ex08_mnist import evaluation_indices, evaluation_model
+from grader.grading import replay
+from grader.grading.device_judging import expect_moved_to_meta
+from grader.harness.probes.ex08_mnist import FEW, evaluation_indices, evaluation_model, few_start
 from grader.hidden.conftest import observe
 from grader.hidden.draw import inputs_for, seed_in
-from grader.grading.judging import CheckFailed, Observed, expect, losses_of
+from grader.grading.judging import CheckFailed, Observed, expect, expect_train_mode, losses_of
 from grader.grading.loop_order import Position, count, order_problems
 
 EXERCISE = "ex08"
@@ -67,11 +69,29 @@ class _Digits:
 @pytest.fixture(scope="module")
 def observed(request: pytest.FixtureRequest) -> Observed:
     """The child's observations, once MNIST is known to be prepared (else every check says how)."""
+    return _observe(request)
+
+
+def _observe(request: pytest.FixtureRequest, device: str | None = None) -> Observed:
     try:
         inputs, read_only = child_plan()
     except mnist.MnistDataError as error:
         raise CheckFailed(f"the grader needs MNIST and could not use it: {error}") from None
-    return observe(request.config, EXERCISE, inputs, read_only=read_only)
+    return observe(request.config, EXERCISE, inputs, device=device, read_only=read_only)
+
+
+def _replay_few(order: list[int]) -> tuple[list[float], nn.Module]:
+    """The grader's own two epochs on the FEW digits, batch by batch in the order the learner's
+    loop served them, from the same start: each epoch's per-sample mean loss and the model."""
+    digits = _Digits(train=True, indices=torch.arange(FEW))
+    model = few_start(INPUTS["seed"])
+    optimizer = torch.optim.SGD(model.parameters(), lr=INPUTS["lr"])
+    size, losses = INPUTS["batch_size"], []
+    for epoch in range(2):
+        served = torch.tensor(order[epoch * FEW:(epoch + 1) * FEW])
+        batches = [(digits.images[served[i:i + size]], digits.targets[served[i:i + size]]) for i in range(0, FEW, size)]
+        losses += replay.train_epochs(model, nn.CrossEntropyLoss(), optimizer, batches, epochs=1)
+    return losses, model
 
 
 def _linear_weights(observed) -> tuple[torch.Tensor, torch.Tensor]:
@@ -164,3 +184,42 @@ def test_evaluate_counts_correct_predictions(observed):
            f"{INPUTS['eval_n']} digits the grader counted as {'higher' if want > record['accuracy'] else 'lower'}: "
            "count correct argmax predictions over all samples and divide by the number of samples "
            "(the last batch is smaller)")
+    in_train = [e for e in record.get("events", []) if e["kind"] == "forward" and e["training"]]
+    expect(not in_train, f"evaluate() ran {len(in_train)} forward passes in train mode (the model "
+                                 "came in train mode): call model.eval() before evaluating")
+
+
+@pytest.mark.points(3)
+def test_train_mnist_on_a_few_digits(observed):
+    """On a few digits from a known start: train mode, a seeded shuffle, and each epoch's per-sample
+    mean loss and the weights as in the grader's own run of the batches the loop served."""
+    first, again, other = observed.scenario("few_digits", "train_mnist")["runs"]
+    expect_train_mode(first["events"], "train_mnist()")
+    losses = losses_of(first, "train_mnist", 2)
+    if len(first["order"]) != 2 * FEW:
+        return  # the fetches were not seen (DataLoader workers): nothing to replay
+    expect(first["order"] == again["order"], "two runs of train_mnist() with the same seed served the digits in "
+           "different orders: let the seed decide the shuffle (DataLoader(..., shuffle=True, "
+           "generator=torch.Generator().manual_seed(seed)))")
+    expect(first["order"][:FEW] != other["order"][:FEW], "runs of train_mnist() with two different seeds served "
+           "the digits in the same order: let the seed decide the shuffle")
+    want, model = _replay_few(first["order"])
+    size = INPUTS["batch_size"]
+    for epoch, (got, expected) in enumerate(zip(losses, want), start=1):
+        expect(abs(got - expected) < 1e-4,
+               f"on {FEW} digits (batches of {size} and a last one of {FEW % size}), epoch {epoch}'s loss is "
+               f"{got:.5f}, {abs(got - expected):.5f} away from the grader's own run of the batches your loop "
+               f"served: the mean over all {FEW} digits, each batch's loss counted len(batch) times")
+    weights = [t for t in observed.state("few_digits").values() if list(t.shape) == [10, 784]]
+    gap = (weights[0] - model[1].weight.detach()).abs().max().item() if weights else None
+    expect(gap is not None and gap < 1e-4, f"after two epochs on {FEW} digits the weights differ from the grader's "
+           "own run of the same batches from the same start: one zero_grad, backward and step per batch, "
+           "SGD with the lr passed in")
+
+
+@pytest.mark.points(1)
+def test_train_mnist_uses_the_device(request):
+    """With device="meta", train_mnist moves the model and every batch there."""
+    record = _observe(request, device="meta").scenario("few_on_meta", "train_mnist")
+    expect_moved_to_meta(record, "train_mnist(..., device=meta)")
+

@@ -24,9 +24,15 @@ def training_digits(folder: str) -> Digits:
     return Digits(blob["data"], blob["targets"])
 
 
+FEW = 200  # digits in the short runs: three batches of 64 and a short one of 8
+
+
 def run(module, ctx: ProbeContext) -> None:
     data = ctx.inputs
     train_set = training_digits(data["train_dir"])
+    if ctx.device.type == "meta":
+        _few_on_meta(module, ctx, train_set)
+        return
     torch.manual_seed(data["seed"])
     model = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))  # used if build_model() fails
     with ctx.scenario("build_model") as record:
@@ -48,11 +54,59 @@ def run(module, ctx: ProbeContext) -> None:
                       order=_epoch_orders(served, len(train_set)))
         ctx.save_state("train", values.state_tensors(model))
     with ctx.scenario("evaluate") as record:
-        scored = evaluation_model(data["seed"])
+        scored = evaluation_model(data["seed"]).train()  # handed in train mode: evaluate must call eval()
         indices = evaluation_indices(data)
         subset = Digits(train_set.data[indices], train_set.targets[indices])
-        accuracy = module.evaluate(scored, subset, device=ctx.device)
-        record.update(type=values.type_name(accuracy), accuracy=values.as_float(accuracy))
+        with LoopSpy(scored) as spy:
+            accuracy = module.evaluate(scored, subset, device=ctx.device)
+        record.update(type=values.type_name(accuracy), accuracy=values.as_float(accuracy), events=spy.trace(scored))
+    with ctx.scenario("few_digits") as record:
+        record["runs"] = _few_digit_runs(module, ctx, few_digits(train_set))
+
+
+def few_digits(train_set: Digits) -> Digits:
+    """The first FEW training digits (of this grading's permuted split)."""
+    return Digits(train_set.data[:FEW], train_set.targets[:FEW])
+
+
+def few_start(seed: int) -> nn.Module:
+    """The seeded Flatten + Linear(784, 10) the short runs start from."""
+    generator = torch.Generator().manual_seed(seed + 2)
+    layer = nn.Linear(784, 10)
+    with torch.no_grad():
+        layer.weight.copy_(torch.randn(10, 784, generator=generator) * 0.01)
+        layer.bias.zero_()
+    return nn.Sequential(nn.Flatten(), layer)
+
+
+def _few_digit_runs(module, ctx: ProbeContext, digits: Digits) -> list[dict]:
+    """Two epochs on FEW digits, three times (seeds s, s, s + 1), each from the same start in eval
+    mode; the global generator is not reseeded between runs, so only a seeded shuffle repeats."""
+    data, runs = ctx.inputs, []
+    for seed in (data["seed"], data["seed"], data["seed"] + 1):
+        model = few_start(data["seed"]).eval()
+        served = digits.record_fetches()
+        with LoopSpy(model) as spy:
+            losses = module.train_mnist(model, digits, device=ctx.device, epochs=2,
+                                        batch_size=data["batch_size"], lr=data["lr"], seed=seed)
+        runs.append({"losses": values.describe_list(losses), "order": list(served), "events": spy.trace(model)})
+        if len(runs) == 1:
+            ctx.save_state("few_digits", values.state_tensors(model))
+    return runs
+
+
+def _few_on_meta(module, ctx: ProbeContext, train_set: Digits) -> None:
+    """One epoch on FEW digits with device=meta: every tensor must reach meta (reading a loss raises)."""
+    with ctx.scenario("few_on_meta") as record:
+        model = few_start(ctx.inputs["seed"])
+        with LoopSpy(model) as spy:
+            try:
+                module.train_mnist(model, few_digits(train_set), device=ctx.device, epochs=1,
+                                   batch_size=ctx.inputs["batch_size"], lr=ctx.inputs["lr"], seed=ctx.inputs["seed"])
+                record["raised"] = None
+            except Exception as error:  # noqa: BLE001 - on meta, reading a number must raise
+                record["raised"] = ctx.describe(error)
+        record.update(events=spy.trace(model), param_devices=sorted({str(p.device) for p in model.parameters()}))
 
 
 def evaluation_model(seed: int) -> nn.Module:
