@@ -7,6 +7,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from grader.harness import datasets, values
+from grader.harness.device_run import spied_run
 from grader.harness.probe import ProbeContext
 from grader.harness.spy import LoopSpy
 
@@ -46,13 +47,8 @@ def _on_meta(module, ctx: ProbeContext, x: torch.Tensor, y: torch.Tensor) -> Non
         model = _model("linear", ctx.inputs["seed"])
         optimizer = torch.optim.SGD(model.parameters(), lr=ctx.inputs["lr"])
         loader = DataLoader(TensorDataset(x, y), batch_size=ctx.inputs["batch_size"], shuffle=False)
-        with LoopSpy(model, optimizer=optimizer) as spy:
-            try:
-                module.run_epoch(model, nn.MSELoss(), loader, optimizer=optimizer, device=ctx.device)
-                record["raised"] = None
-            except Exception as error:  # noqa: BLE001 - on meta, reading a number must raise
-                record["raised"] = ctx.describe(error)
-        record.update(events=spy.trace(model), param_devices=sorted({str(p.device) for p in model.parameters()}))
+        spied_run(ctx, record, model, lambda: module.run_epoch(
+            model, nn.MSELoss(), loader, optimizer=optimizer, device=ctx.device), optimizer)
 
 
 def _model(kind: str, seed: int) -> nn.Module:

@@ -14,6 +14,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from grader.harness import datasets, values
+from grader.harness.device_run import spied_run
 from grader.harness.probe import ProbeContext
 from grader.harness.spy import LoopSpy
 
@@ -51,13 +52,8 @@ def _on_meta(module, ctx: ProbeContext, train: tuple, val: tuple) -> None:
         model = datasets.seeded_linear(2, 1, ctx.inputs["seed"])
         optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
         loaders = [DataLoader(TensorDataset(*tensors), batch_size=4) for tensors in (train, val)]
-        with LoopSpy(model, optimizer=optimizer) as spy:
-            try:
-                module.train_with_best_checkpoint(model, nn.MSELoss(), optimizer, *loaders, 2, device=ctx.device)
-                record["raised"] = None
-            except Exception as error:  # noqa: BLE001 - on meta, reading a number must raise
-                record["raised"] = ctx.describe(error)
-        record.update(events=spy.trace(model), param_devices=sorted({str(p.device) for p in model.parameters()}))
+        spied_run(ctx, record, model, lambda: module.train_with_best_checkpoint(
+            model, nn.MSELoss(), optimizer, *loaders, 2, device=ctx.device), optimizer)
 
 
 class _TaggedLoader(DataLoader):

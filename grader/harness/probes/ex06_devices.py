@@ -13,9 +13,9 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from grader.harness import datasets, values
+from grader.harness.device_run import spied_run
 from grader.harness.pretend import imported_under, pretended as pretended_machine
 from grader.harness.probe import ProbeContext
-from grader.harness.spy import LoopSpy
 
 # (cuda available, mps available) pretended while calling pick_device("auto")
 PRETENDED = ((True, False), (False, True), (False, False), (True, True))
@@ -32,16 +32,9 @@ def run(module, ctx: ProbeContext) -> None:
         model = datasets.seeded_linear(data["features"], 1, data["seed"]).eval()
         optimizer = torch.optim.SGD(model.parameters(), lr=data["lr"])
         loader = DataLoader(TensorDataset(x, y), batch_size=data["batch_size"])
-        with LoopSpy(model, optimizer=optimizer) as spy:
-            try:
-                losses = module.train_on_device(model, nn.MSELoss(), optimizer, loader,
-                                                data["epochs"], ctx.device)
-                record["raised"] = None
-            except Exception as error:  # noqa: BLE001 - on meta, reading a number must raise
-                record["raised"] = ctx.describe(error)
-                losses = None
-        record.update(losses=values.describe_list(losses), events=spy.trace(model),
-                      param_devices=sorted({str(p.device) for p in model.parameters()}))
+        losses = spied_run(ctx, record, model, lambda: module.train_on_device(
+            model, nn.MSELoss(), optimizer, loader, data["epochs"], ctx.device), optimizer)
+        record["losses"] = values.describe_list(losses)
         ctx.save_state("train", values.state_tensors(model))
 
 

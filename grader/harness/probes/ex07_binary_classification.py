@@ -6,6 +6,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from grader.harness import datasets, values
+from grader.harness.device_run import raised_by, spied_run
 from grader.harness.probe import ProbeContext
 from grader.harness.spy import LoopSpy
 
@@ -137,21 +138,14 @@ def _on_meta(module, ctx: ProbeContext, data: dict) -> None:
         model = datasets.seeded_linear(x.shape[1], 1, data["seed"])
         optimizer = torch.optim.SGD(model.parameters(), lr=data["lr"])
         loader = DataLoader(TensorDataset(x, labels), batch_size=data["batch_size"])
-        with LoopSpy(model, optimizer=optimizer) as spy:
-            record["raised"] = _raised(lambda: module.train_classifier(model, loader, optimizer, 1, device=ctx.device), ctx)
-        record.update(events=spy.trace(model), param_devices=sorted({str(p.device) for p in model.parameters()}))
+        spied_run(ctx, record, model, lambda: module.train_classifier(model, loader, optimizer, 1, device=ctx.device),
+                  optimizer)
     with ctx.scenario("predict_on_meta") as record:
         returned = []
-        record["raised"] = _raised(lambda: returned.append(module.predict(predict_model(data), predict_inputs(data),
+        record["raised"] = raised_by(lambda: returned.append(module.predict(predict_model(data), predict_inputs(data),
                                                                           device=ctx.device)), ctx)
         value = returned[0] if returned else None
         items = list(value) if type(value) in (tuple, list) else []
         record["devices"] = [str(t.device) for t in items if isinstance(t, torch.Tensor)]
 
 
-def _raised(call, ctx: ProbeContext) -> str | None:
-    try:
-        call()
-    except Exception as error:  # noqa: BLE001 - on meta, reading a number or .cpu() must raise
-        return ctx.describe(error)
-    return None

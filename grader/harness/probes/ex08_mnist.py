@@ -14,6 +14,7 @@ from torch import nn
 
 from grader.digits import Digits
 from grader.harness import values
+from grader.harness.device_run import spied_run
 from grader.harness.probe import ProbeContext
 from grader.harness.spy import LoopSpy
 
@@ -70,13 +71,8 @@ def few_digits(train_set: Digits) -> Digits:
 
 
 def few_start(seed: int) -> nn.Module:
-    """The seeded Flatten + Linear(784, 10) the short runs start from."""
-    generator = torch.Generator().manual_seed(seed + 2)
-    layer = nn.Linear(784, 10)
-    with torch.no_grad():
-        layer.weight.copy_(torch.randn(10, 784, generator=generator) * 0.01)
-        layer.bias.zero_()
-    return nn.Sequential(nn.Flatten(), layer)
+    """The seeded Flatten + Linear(784, 10) the short runs start from (a zero bias)."""
+    return _seeded_classifier(seed + 2, weight_scale=0.01, bias_scale=0.0)
 
 
 def _few_digit_runs(module, ctx: ProbeContext, digits: Digits) -> list[dict]:
@@ -99,23 +95,23 @@ def _few_on_meta(module, ctx: ProbeContext, train_set: Digits) -> None:
     """One epoch on FEW digits with device=meta: every tensor must reach meta (reading a loss raises)."""
     with ctx.scenario("few_on_meta") as record:
         model = few_start(ctx.inputs["seed"])
-        with LoopSpy(model) as spy:
-            try:
-                module.train_mnist(model, few_digits(train_set), device=ctx.device, epochs=1,
-                                   batch_size=ctx.inputs["batch_size"], lr=ctx.inputs["lr"], seed=ctx.inputs["seed"])
-                record["raised"] = None
-            except Exception as error:  # noqa: BLE001 - on meta, reading a number must raise
-                record["raised"] = ctx.describe(error)
-        record.update(events=spy.trace(model), param_devices=sorted({str(p.device) for p in model.parameters()}))
+        spied_run(ctx, record, model, lambda: module.train_mnist(
+            model, few_digits(train_set), device=ctx.device, epochs=1, batch_size=ctx.inputs["batch_size"],
+            lr=ctx.inputs["lr"], seed=ctx.inputs["seed"]))
 
 
 def evaluation_model(seed: int) -> nn.Module:
     """A fixed, untrained-looking linear classifier whose accuracy the parent knows."""
+    return _seeded_classifier(seed, weight_scale=0.05, bias_scale=0.1)
+
+
+def _seeded_classifier(seed: int, weight_scale: float, bias_scale: float) -> nn.Module:
+    """Flatten + Linear(784, 10) with normal weights and bias drawn from ``seed``, then scaled."""
     generator = torch.Generator().manual_seed(seed)
     layer = nn.Linear(784, 10)
     with torch.no_grad():
-        layer.weight.copy_(torch.randn(10, 784, generator=generator) * 0.05)
-        layer.bias.copy_(torch.randn(10, generator=generator) * 0.1)
+        layer.weight.copy_(torch.randn(10, 784, generator=generator) * weight_scale)
+        layer.bias.copy_(torch.randn(10, generator=generator) * bias_scale)
     return nn.Sequential(nn.Flatten(), layer)
 
 
