@@ -30,7 +30,8 @@ def load_equivalents(path: Path = EQUIVALENTS_FILE) -> dict[tuple[str, str, str]
 
 def save_results(mutants: list[Mutant], path: Path, seed: int) -> None:
     """Record the mutants, replacing the earlier record of the same exercises."""
-    kept = [mutant for mutant in load_results(path) if mutant.exercise not in {m.exercise for m in mutants}]
+    replaced = {mutant.exercise for mutant in mutants}
+    kept = [mutant for mutant in load_results(path) if mutant.exercise not in replaced]
     everything = sorted(kept + mutants, key=lambda mutant: (mutant.exercise, mutant.line, mutant.operator))
     record = {"seed": seed, "mutants": [asdict(mutant) for mutant in everything]}
     path.write_text(json.dumps(record, indent=1) + "\n")

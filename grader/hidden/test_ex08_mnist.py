@@ -13,6 +13,7 @@ they reach the model the grader handed in, and a step with empty gradients is re
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import pytest
@@ -56,11 +57,18 @@ def child_plan() -> tuple[dict, tuple[str, ...]]:
     return {**child_inputs, "train_dir": folder}, (folder,)
 
 
+@functools.cache
+def _split(train: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """One split under this grading's permutation, read and permuted once per grading (the suite
+    is imported afresh by each one)."""
+    return permuted_split(PERMUTATION, train)
+
+
 class _Digits:
     """One split under this grading's permutation: float ``images`` [N, 1, 28, 28] and ``targets``."""
 
     def __init__(self, train: bool, indices: torch.Tensor | None = None) -> None:
-        data, targets = permuted_split(PERMUTATION, train)
+        data, targets = _split(train)
         if indices is not None:
             data, targets = data[indices], targets[indices]
         self.images, self.targets = data.unsqueeze(1).to(torch.float32).div(255), targets
