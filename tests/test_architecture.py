@@ -232,3 +232,38 @@ def test_the_scenario_reader_tells_written_from_missing():
     assert written_scenarios('def run(m, ctx):\n    ctx.scenario("a")\n    x = ("b",)\n') == {"a"}
     from_inputs = 'def run(m, ctx):\n    for name in ctx.inputs["scenarios"]:\n        ctx.scenario(name)\n'
     assert written_scenarios(from_inputs, 'INPUTS = {"n": 3, "scenarios": {"lr0": {}, "sgd": {}}}') == {"lr0", "sgd"}
+
+
+def devices_asked(suite: str) -> set[str]:
+    """The devices a suite's checks run its child on, besides the grading's: ``device="meta"``
+    passed to ``observe`` or to a helper of the suite that calls it."""
+    asked = set()
+    for node in ast.walk(ast.parse(suite)):
+        if isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg == "device" and isinstance(keyword.value, ast.Constant) \
+                        and isinstance(keyword.value.value, str):
+                    asked.add(keyword.value.value)
+    return asked
+
+
+def devices_ahead(suite: str) -> set[str]:
+    for node in ast.parse(suite).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "ALSO_RUN_ON" for t in node.targets):
+            return set(ast.literal_eval(node.value))
+    return set()
+
+
+@pytest.mark.parametrize("item", CURRICULUM, ids=lambda item: item.key)
+def test_every_extra_device_a_suite_runs_its_child_on_starts_ahead(item):
+    suite = places(item)["hidden suite"].read_text()
+    missing = sorted(devices_asked(suite) - devices_ahead(suite))
+    assert missing == [], (f"grader/hidden/test_{item.module}.py runs its child on {missing} in a check: name them "
+                           "in ALSO_RUN_ON so that child starts ahead with the rest")
+
+
+def test_the_device_reader_sees_a_check_s_extra_device():
+    suite = 'ALSO_RUN_ON = ("meta",)\ndef test(r):\n    observe(r.config, E, I, device="meta")\n'
+    assert devices_asked(suite) == devices_ahead(suite) == {"meta"}
+    assert devices_asked('def test(r):\n    _observe(r, device="meta")\n') == {"meta"}
+    assert devices_ahead('def test(r):\n    _observe(r, device="meta")\n') == set()

@@ -189,7 +189,7 @@ def test_a_class_folder_as_courses_collect_it(tmp_path):
 
 def _fake_worker(graded: list[str]):
     """A worker that records who it graded and hands back an empty result on the run's device."""
-    def run_worker(path: Path, incoming: Path, options: dict) -> str:
+    def run_worker(path: Path, incoming: Path, options: dict, servers=None) -> str:
         graded.append(path.name)
         incoming.write_text(json.dumps(SubmissionResult(path.name, device=options["device"]).to_dict()))
         return ""

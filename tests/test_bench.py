@@ -36,7 +36,7 @@ def test_cuda_rows_are_skipped_cleanly_without_a_gpu(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(bench, "mnist_rows", lambda options, device: [])
     monkeypatch.setattr(bench, "grading_rows", lambda options, device, scratch: [])
-    monkeypatch.setattr(bench, "batch_rows", lambda options, device, scratch, per_submission_s: [])
+    monkeypatch.setattr(bench, "batch_rows", lambda options, device, scratch: [])
     monkeypatch.setattr(bench, "spy_rows", lambda options, device: [])
     rows = bench.run_all(bench.BenchOptions(quick=True, device="cuda"))
     assert [row.name for row in rows] == ["CUDA rows"] and "skipped" in rows[0].note
@@ -56,9 +56,9 @@ def test_learner_style_submissions_are_correct_catalog_cases_and_differ(tmp_path
     assert len(correct_cases(["ex03"])["ex03"]) >= 3
 
 
-def test_the_class_projection_divides_by_the_two_worker_speed_up():
+def test_the_class_projection_is_300_times_the_two_workers_pace():
     from grader.authoring.bench_grading import _class_projection
 
-    row = _class_projection(per_submission_s=12.0, two_worker_speedup=1.5)
-    assert row.candidate_s == 300 * 12.0 / 1.5 and row.met == "yes"  # 40 min: just in budget
-    assert _class_projection(per_submission_s=20.0, two_worker_speedup=0.8).met == "NO"  # no gain: x1
+    row = _class_projection(per_submission_s=8.0, measured=8)
+    assert row.candidate_s == 300 * 8.0 and row.met == "yes"  # 40 min: just in budget
+    assert _class_projection(per_submission_s=8.5, measured=8).met == "NO"

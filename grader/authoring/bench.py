@@ -8,9 +8,9 @@ Four measurements, each a pair of wall times and their ratio, against the kit's 
 2. Grading ``solutions/`` and a learner-style submission with the hidden suites (``python -m grader.grading.worker``) against a bare run
    (one process that runs each exercise's probe in-process with the suite's inputs).
 3. ``grade_all`` on N learner-style submissions (built from the correct catalog's cases,
-   ``grader/authoring/learner_style.py``) with 1 worker against 2 workers, and isolated (the
-   default sandbox) against unisolated (``--sandbox none``); and a class of 300 projected from a
-   learner-style submission's full grading time and the 2-worker speed-up.
+   ``grader/authoring/learner_style.py``, every exercise) with 1 worker against 2 workers, and
+   isolated (the default sandbox) against unisolated (``--sandbox none``); and a class of 300
+   projected from the 2 workers' measured pace.
 4. One epoch of an MNIST-sized loop with and without ``LoopSpy``.
 
 Each grading row is also measured with the zygote switched off, to show what it saves. The
@@ -48,21 +48,14 @@ def run_all(options: BenchOptions, progress: Callable[[str], None] = lambda s: N
             progress(f"measuring MNIST ({device})...")
             rows += mnist_rows(options, device)
             progress(f"measuring grading ({device})...")
-            graded = grading_rows(options, device, scratch)
-            rows += graded
+            rows += grading_rows(options, device, scratch)
             progress(f"measuring grade_all ({device})...")
-            rows += batch_rows(options, device, scratch, _full_learner_seconds(graded))
+            rows += batch_rows(options, device, scratch)
             progress(f"measuring the spy ({device})...")
             rows += spy_rows(options, device)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return rows
-
-
-def _full_learner_seconds(graded: list[Row]) -> float | None:
-    """The learner-style submission's full grading time, from the grading rows."""
-    rows = [row for row in graded if "learner-style" in row.name]
-    return rows[0].baseline_s if rows else None
 
 
 def render(rows: list[Row], judged: bool = True) -> str:

@@ -32,14 +32,15 @@ How each row is measured (one `looplab bench` run):
    parent judging) against a bare run: one fresh process that runs each exercise's probe
    in-process on the solution with the hidden suite's `INPUTS` (spy included, no child, no
    pytest, no judging). Measured with the zygote (fork server, default on CPU) and without it
-   (`LOOPLAB_ZYGOTE=0`: a fresh interpreter and `import torch` per exercise).
+   (`LOOPLAB_ZYGOTE=0`: a fresh interpreter and `import torch` per exercise). The worker is a
+   fresh process here, as `looplab grade` is; grade-all forks its workers from a warm server.
    The same for a learner-style submission: for each exercise, a correct case of the catalog
    (`tests/catalog/correct/`, loops adapted from public code) instead of the reference solution.
 3. `grade_all` over N learner-style submissions (learner i hands in each exercise's i-th correct
-   catalog case; ex08 left out to keep the run short), 1 worker against 2 workers, and isolated
-   against `--sandbox none`; `--force` so every submission is graded. The class projection is
-   300 x (the learner-style submission's full grading time, every exercise, ex08 included) /
-   (the 2-worker speed-up), against a 40-minute budget.
+   catalog case; every exercise, ex08 included), 1 worker against 2 workers, and isolated
+   against `--sandbox none`; `--force` so every submission is graded; workers forked from the
+   warm worker server (`grader/grading/worker_server.py`). The class projection is 300 x (the
+   2-worker batch's time / N), against a 40-minute budget.
 4. One epoch of Linear(784, 10), batch 64, on 60,000 random in-memory samples, with and without
    `LoopSpy` (best of 3 each): the spy's hooks on a step that costs about 0.3 ms, the worst case
    for its relative cost.
@@ -50,12 +51,19 @@ Where the floors are (why a target can stay unmet on 2 cores):
   the DataLoader adds its sampler and the collation of 64 items a batch on top of the floor.
   torchvision's cost is PIL decoding and collation per sample, which varies with the machine's
   load far more than the tensor paths do.
-- Grading: the grading process must import torch and pytest and build torch.optim optimizers
-  for its own replays (the first optimizer of a process imports torch._dynamo, about 2 s); the
-  fork server pays the same once. A worker starts the fork server first thing and runs the
-  children ahead of the judging, so both cores work; what remains is that fixed start-up.
-- Workers: because one worker already keeps both cores busy (fork server and children on one,
-  judging on the other), a second worker has less idle time to fill.
+- Grading one submission (latency): on 2 cores a grading keeps one core for itself and runs its
+  children in one lane, one after another in the zygote (a second lane's `import torch`, about
+  2 s of CPU, cost more than it gained there; from 3 cores up there are two). So the floor is the
+  zygote's start (`import torch` and `torch._dynamo`, what the bare run pays too) plus every
+  child in turn: the learner's code as in the bare run, plus what the bare run does not do: the
+  device checks' second run on the meta device (ex04-ex08), each child's fork, sandbox and
+  result (about 0.05-0.1 s), and the judging of the last exercise. The children start as each
+  suite is collected (the MNIST suite first) and the grading process judges on one torch thread
+  (with torch's default threads its small operations spun against the children: 4.7 s of CPU for
+  the collection instead of 2.3 s).
+- Workers: a worker keeps about one core busy (its zygote and children, with its own judging
+  beside them), so a second worker fills the other; what is left is each learner's zygote start
+  (every learner gets a fresh sandbox and a fresh fork server: never shared between learners).
 """
 
 

@@ -1,5 +1,9 @@
 """Grade a folder of submissions: one worker process each, results kept as they finish.
 
+Each worker is forked from a warm server of the grader's own code, one per pool thread
+(``grader.grading.worker_server``: the imports paid once a batch, not once a learner); where that
+server fails, the learner is graded by a fresh ``python -m grader.grading.worker`` as before.
+
 The store ``<gradebook>.results/`` holds, per learner:
 
 - ``LEARNER.json``: the recorded result, written atomically by grade-all (never by a worker)
@@ -31,7 +35,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -42,13 +45,14 @@ from typing import Callable
 from grader.atomic import write_text_atomic
 from grader.curriculum import exercise
 from grader.grading.grade import GradeOptions, check_run, resolve_device
-from grader.launch.limits import die_with_parent
 from grader.reports import gradebook_csv
 from grader.results import SubmissionResult
 from grader.launch.sandbox import resolve
 from grader.grading.submission_files import content_hash
+from grader.grading import worker_server
+from grader.grading.worker_run import run_worker as _run_worker
+from grader.grading.worker_server import WorkerServers
 
-WORKER_TIMEOUT_S = 3 * 3600
 MAX_ATTEMPTS = 3
 OUTPUT_MARKER = ".looplab-output"
 
@@ -110,11 +114,17 @@ def grade_all(submissions: Path, gradebook: Path, options: GradeOptions, workers
                       "device": resolve_device(options.device), "sandbox": resolve(options.sandbox)}
     pending = [p for p in everyone if force or store.fingerprint(p.name) != fingerprint(p, worker_options)]
 
-    def grade_one(path: Path) -> None:
-        on_done(_grade_one(path, store, worker_options))
+    servers = WorkerServers() if worker_server.enabled() else None
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        list(pool.map(grade_one, pending))
+    def grade_one(path: Path) -> None:
+        on_done(_grade_one(path, store, worker_options, servers))
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            list(pool.map(grade_one, pending))
+    finally:
+        if servers is not None:
+            servers.close()
     store.guard()
     results = [r for r in (store.result(p.name) for p in everyone) if r is not None]
     gradebook_csv.write(results, gradebook)
@@ -130,7 +140,7 @@ def fingerprint(path: Path, options: dict) -> str:
     return f"{content_hash(path, keys)}:{json.dumps(scoring, sort_keys=True)}"
 
 
-def _grade_one(path: Path, store: "Store", options: dict) -> SubmissionResult:
+def _grade_one(path: Path, store: "Store", options: dict, servers: WorkerServers | None = None) -> SubmissionResult:
     graded_under = fingerprint(path, options)  # taken before grading: a later change regrades
     attempt = store.start(path.name)
     if attempt > MAX_ATTEMPTS:
@@ -139,28 +149,13 @@ def _grade_one(path: Path, store: "Store", options: dict) -> SubmissionResult:
         return store.record(SubmissionResult(path.name, error=error), graded_under)
     incoming = store.incoming(path.name)
     incoming.unlink(missing_ok=True)
-    problem = _run_worker(path, incoming, options)
+    problem = _run_worker(path, incoming, options, servers)
     result = None if problem else load_result(incoming)
     incoming.unlink(missing_ok=True)
     if result is None:
         result = SubmissionResult(path.name, error=f"the grader failed on this submission: {problem or 'no result'}")
     result.learner = path.name
     return store.record(result, graded_under)
-
-
-def _run_worker(path: Path, incoming: Path, options: dict) -> str:
-    """Run one worker; '' when it exited cleanly, else what went wrong."""
-    command = [sys.executable, "-m", "grader.grading.worker", str(path), str(incoming), json.dumps(options)]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=WORKER_TIMEOUT_S,
-                              stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
-    except subprocess.TimeoutExpired:
-        return f"grading took longer than {WORKER_TIMEOUT_S} s"
-    if done.returncode < 0:
-        return f"the worker process was killed by signal {-done.returncode}"
-    if done.returncode:
-        return (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
-    return ""
 
 
 def load_result(path: Path) -> SubmissionResult | None:
@@ -179,7 +174,7 @@ class Store:
         self._lock = threading.Lock()
         self._written: dict[str, tuple[str, tuple]] = {}
         self._in_flight: set[str] = set()
-        for leftover in [*folder.glob(".*.tmp"), *folder.glob(".*.incoming.json")]:
+        for leftover in [*folder.glob(".*.tmp"), *folder.glob(".*.incoming.json"), *folder.glob(".*.worker.log")]:
             leftover.unlink(missing_ok=True)  # half-written by a run that was killed
         if reset:
             for marker in folder.glob(".*.attempt"):

@@ -19,13 +19,16 @@ _SESSION = pytest.StashKey["HiddenSession"]()
 
 @dataclass(frozen=True)
 class HiddenSession:
-    """What to grade and how: the learner's folder, the resolved device and sandbox, torch threads
-    per child, the child's limits and the grading's seed."""
+    """What to grade and how: the learner's folder, the resolved device and sandbox, the cores
+    the grading may use, how many children run side by side (``lanes``), the child's limits and
+    the grading's seed. The cores are shared by the grading process and its lanes: a child gets
+    ``threads // (lanes + 1)`` torch threads (more would spin against the judging for a core)."""
 
     submission: Path
     device: str = "cpu"
     sandbox: str = "none"
     threads: int = 1
+    lanes: int = 1
     limits: Limits = field(default_factory=Limits)
     seed: int = draw.DEFAULT_SEED
 
@@ -33,6 +36,11 @@ class HiddenSession:
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[_SESSION] = self
         draw.use_seed(self.seed)  # before any suite is imported: each draws its INPUTS from it
+
+
+    @property
+    def child_threads(self) -> int:
+        return max(1, self.threads // (max(1, self.lanes) + 1))
 
 
 def session_of(config: pytest.Config) -> HiddenSession:

@@ -39,21 +39,27 @@ def observe(config: pytest.Config, key: str, inputs: dict, device: str | None = 
     return Observed(exercise(key).module, outcome)
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start every module's child now, one after another in a background thread.
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Start a module's child as soon as the module is collected, in a background pool of
+    ``lanes`` threads (``grader.launch.zygote_lanes``).
 
-    The children run while this process collects, imports and judges: the judging of one
-    exercise overlaps the next exercise's child. A module whose child needs more than its
-    ``INPUTS`` describes it with ``child_plan() -> (inputs, read_only_paths)``.
+    The children run while this process collects, imports and judges: the next modules' imports
+    and the judging of one exercise overlap the children. A module whose child needs more than its
+    ``INPUTS`` describes it with ``child_plan() -> (inputs, read_only_paths)``; one whose checks
+    also run that child on other devices (``observe(..., device="meta")``) names them in
+    ``ALSO_RUN_ON``, and those children start ahead as well.
     """
-    config = session.config
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="looplab-children")
-    config.stash[_POOL], config.stash[_AHEAD] = pool, {}
-    for module in dict.fromkeys(getattr(item, "module", None) for item in session.items):
-        plan = _plan(module)
-        if plan is not None:
-            request = _child_request(config, module.EXERCISE, plan[0], None, plan[1])
-            config.stash[_AHEAD][_request_key(request)] = pool.submit(run_child, request, _limits(config))
+    module, config = getattr(item, "module", None), item.config
+    started = config.stash.setdefault(_STARTED, set())
+    if module is None or id(module) in started:
+        return
+    started.add(id(module))
+    plan = _plan(module)
+    if plan is None:
+        return
+    for device in (None, *getattr(module, "ALSO_RUN_ON", ())):
+        request = _child_request(config, module.EXERCISE, plan[0], device, plan[1])
+        _ahead(config)[_request_key(request)] = _pool(config).submit(run_child, request, _limits(config))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -62,8 +68,20 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _pool(config: pytest.Config) -> ThreadPoolExecutor:
+    if _POOL not in config.stash:
+        config.stash[_POOL] = ThreadPoolExecutor(max_workers=session_of(config).lanes,
+                                                 thread_name_prefix="looplab-children")
+    return config.stash[_POOL]
+
+
+def _ahead(config: pytest.Config) -> dict:
+    return config.stash.setdefault(_AHEAD, {})
+
+
 _POOL = pytest.StashKey[ThreadPoolExecutor]()
 _AHEAD = pytest.StashKey[dict]()
+_STARTED = pytest.StashKey[set]()
 
 
 def _plan(module) -> tuple[dict, tuple[str, ...]] | None:
@@ -81,7 +99,7 @@ def _child_request(config: pytest.Config, key: str, inputs: dict, device: str | 
     item, session = exercise(key), session_of(config)
     return ChildRequest(
         exercise=item.key, learner_file=session.submission / item.filename,
-        device=device or session.device, inputs=inputs, threads=session.threads,
+        device=device or session.device, inputs=inputs, threads=session.child_threads,
         sandbox=session.sandbox, read_only_paths=read_only,
     )
 

@@ -64,6 +64,7 @@ def _losses(inputs: dict, lr: float) -> tuple[float, float, nn.Linear]:
 
 
 INPUTS = inputs_for(EXERCISE, draw)
+ALSO_RUN_ON = ("meta",)  # the device checks run the child on meta too: started ahead with the rest
 BATCHES = math.ceil(INPUTS["n"] / INPUTS["batch_size"])
 SIZES = f"{INPUTS['n'] // INPUTS['batch_size']} batches of {INPUTS['batch_size']} and a last one of " \
         f"{INPUTS['n'] % INPUTS['batch_size']}"

@@ -117,6 +117,7 @@ def _flat(state: dict) -> torch.Tensor:
 
 
 INPUTS = inputs_for(EXERCISE, draw)
+ALSO_RUN_ON = ("meta",)  # the device checks run the child on meta too: started ahead with the rest
 TRAIN, VAL, SCENARIOS = INPUTS["train"], INPUTS["val"], INPUTS["scenarios"]
 TRAIN_BATCHES = math.ceil(TRAIN["n"] / TRAIN["batch_size"])
 VAL_BATCHES = math.ceil(VAL["n"] / VAL["batch_size"])

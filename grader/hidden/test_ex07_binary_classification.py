@@ -108,6 +108,7 @@ def _pipeline_logits(inputs: dict) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 INPUTS = inputs_for(EXERCISE, draw)
+ALSO_RUN_ON = ("meta",)  # the device checks run the child on meta too: started ahead with the rest
 
 
 def _expect_labels(observed, name: str, described: dict, want: torch.Tensor, call: str) -> None:

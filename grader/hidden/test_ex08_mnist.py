@@ -42,6 +42,7 @@ def draw(rng) -> dict:
 
 
 INPUTS = inputs_for(EXERCISE, draw)
+ALSO_RUN_ON = ("meta",)  # the device checks run the child on meta too: started ahead with the rest
 PERMUTATION = SecretPermutation.drawn(INPUTS["permutation_seed"])
 _TRAINING_FOLDER: list[str] = []  # written once per grading, on first use
 

@@ -56,18 +56,18 @@ def run_child(request: ChildRequest, limits: Limits = Limits()) -> ChildOutcome:
     refused = _refuse(request.learner_file)
     if refused:
         return ChildOutcome("import_error", refused)
-    from grader.launch import zygote
+    from grader.launch import zygote_lanes
 
-    server = zygote.for_child(request.device, request.sandbox, request.read_only_paths)
-    scratch = Path(tempfile.mkdtemp(prefix=f"looplab-{request.exercise}-",
-                                    dir=server.scratch_root if server else None))
-    uid = child_uid() if request.sandbox == "uid" else None
-    try:
-        return _run_in(scratch, request, limits, uid, server)
-    finally:
-        if uid is not None:
-            remove_owned_by(uid)
-        shutil.rmtree(scratch, ignore_errors=True)
+    with zygote_lanes.lease(request.device, request.sandbox, request.read_only_paths) as server:
+        scratch = Path(tempfile.mkdtemp(prefix=f"looplab-{request.exercise}-",
+                                        dir=server.scratch_root if server else None))
+        uid = child_uid() if request.sandbox == "uid" else None
+        try:
+            return _run_in(scratch, request, limits, uid, server)
+        finally:
+            if uid is not None:
+                remove_owned_by(uid)
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _refuse(learner_file: Path) -> str:
@@ -200,19 +200,19 @@ def _execute(command: list[str], cwd: Path, output: Path, limits: Limits,
                 group.remove()
 
 
-# -- launcher switch (grader/launch/zygote.py): fork from a warm zygote where that is safe --------------
+# -- launcher switch (grader/launch/zygote_lanes.py): fork from a warm zygote where that is safe --------
 
 def _launch(request: ChildRequest, request_file: Path, command: list[str], cwd: Path, output: Path,
             limits: Limits, token: str, arm: Callable[[], None] = lambda: None,
             uid: int | None = None, server=None) -> tuple[int, bool]:
     """Fork from the zygote ``server`` when there is one, else (or if it fails) a fresh spawn."""
-    from grader.launch import zygote
+    from grader.launch import zygote_lanes
 
     if server is not None:
         try:
             arm()
-            return zygote.run_forked(server, request_file, cwd, output, limits, uid)
-        except zygote.ZygoteError as error:  # replaced next time; this child runs the plain way
+            return zygote_lanes.run_forked(server, request_file, cwd, output, limits, uid)
+        except zygote_lanes.ZygoteError as error:  # replaced next time; this child runs the plain way
             print(f"looplab: the fork server failed ({error}); starting this child afresh",
                   file=sys.stderr)
     arm()

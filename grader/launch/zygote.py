@@ -35,10 +35,8 @@ right after the fork.
 """
 from __future__ import annotations
 
-import atexit
 import json
 import os
-import select
 import shutil
 import subprocess
 import sys
@@ -50,6 +48,7 @@ from pathlib import Path
 
 from grader.launch import cgroup, child_data
 from grader.launch.limits import Limits
+from grader.launch.line_pipe import LinePipe
 from grader.launch.processes import kill_group, kill_tagged, parent_of
 from grader.launch.runtime_copy import RUNTIME_LIMITS, copy_runtime
 from grader.launch.sandbox import sandbox_command
@@ -76,7 +75,8 @@ class ZygoteError(RuntimeError):
 
 
 class Zygote:
-    """One fork server; ``run`` is thread-safe and serves one child at a time."""
+    """One fork server; ``run`` is thread-safe and serves one child at a time (a grading that runs
+    children side by side keeps several, ``grader.launch.zygote_lanes``)."""
 
     def __init__(self, sandboxed: bool = False) -> None:
         self.token = uuid.uuid4().hex
@@ -101,7 +101,7 @@ class Zygote:
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          cwd=self._runtime, env=env, start_new_session=True,
                                          preexec_fn=self._group.enter if self._group else None)
-        self._buffer = b""
+        self._pipe = LinePipe(self._process, ZygoteError, "the zygote")
         self._ready = False
         self._spared: set[int] = {self._process.pid}
 
@@ -112,7 +112,7 @@ class Zygote:
     def wait_ready(self) -> None:
         """Block until the zygote has imported torch (it starts in the background)."""
         if not self._ready:
-            head, _, inner = self._read_line(time.monotonic() + _START_TIMEOUT_S).partition(" ")
+            head, _, inner = self._pipe.read_line(time.monotonic() + _START_TIMEOUT_S).partition(" ")
             if head != "ready":
                 raise ZygoteError("the zygote did not start")
             self._spared = self._own_processes(int(inner))
@@ -140,17 +140,17 @@ class Zygote:
             self.wait_ready()
             job = {"request": str(request_file), "cwd": str(cwd), "output": str(output),
                    "limits": _limits_dict(limits), "uid": uid}
-            self._send(json.dumps(job))
-            pid = int(self._expect("pid", time.monotonic() + _START_TIMEOUT_S))
+            self._pipe.send(json.dumps(job))
+            pid = int(self._pipe.expect("pid", time.monotonic() + _START_TIMEOUT_S))
             if self.sandboxed:
                 pid = self._host_pid(pid)
             timed_out = False
             try:
-                status = self._expect("status", time.monotonic() + limits.wall_s)
+                status = self._pipe.expect("status", time.monotonic() + limits.wall_s)
             except TimeoutError:
                 timed_out = True
                 self._kill_child(pid)
-                status = self._expect("status", time.monotonic() + _START_TIMEOUT_S)
+                status = self._pipe.expect("status", time.monotonic() + _START_TIMEOUT_S)
             finally:
                 self._kill_child(pid)
                 self._kill_leftovers()
@@ -189,35 +189,6 @@ class Zygote:
             time.sleep(0.01)
         return None
 
-    # -- the pipe ----------------------------------------------------------------------------
-
-    def _send(self, line: str) -> None:
-        try:
-            self._process.stdin.write(line.encode() + b"\n")
-            self._process.stdin.flush()
-        except (BrokenPipeError, OSError) as error:
-            raise ZygoteError("the zygote is gone") from error
-
-    def _expect(self, word: str, deadline: float) -> str:
-        line = self._read_line(deadline)
-        head, _, value = line.partition(" ")
-        if head != word:
-            raise ZygoteError(f"the zygote answered {line!r}, expected {word}")
-        return value
-
-    def _read_line(self, deadline: float) -> str:
-        fd = self._process.stdout.fileno()
-        while b"\n" not in self._buffer:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise TimeoutError
-            chunk = os.read(fd, 4096)
-            if not chunk:
-                raise ZygoteError("the zygote ended")
-            self._buffer += chunk
-        line, _, self._buffer = self._buffer.partition(b"\n")
-        return line.decode(errors="replace")
-
     def _kill_leftovers(self) -> None:
         """Kill what a child left outside its group: a forked child's /proc/PID/environ is the
         zygote's, so the zygote's token marks every descendant; the zygote itself is spared."""
@@ -243,52 +214,3 @@ def host_pid_of(inner: int, token: str) -> int | None:
 
 def _limits_dict(limits: Limits) -> dict:
     return {name: getattr(limits, name) for name in Limits.__dataclass_fields__}
-
-
-_shared: dict[bool, Zygote] = {}
-_shared_lock = threading.Lock()
-
-
-def shared(sandboxed: bool = False) -> Zygote:
-    """This process's zygote (inside bubblewrap or not), started on first use and again if it died."""
-    with _shared_lock:
-        zygote = _shared.get(sandboxed)
-        if zygote is None or not zygote.alive:
-            if zygote is not None:
-                zygote.close()
-            zygote = _shared[sandboxed] = Zygote(sandboxed)
-            atexit.register(zygote.close)
-        return zygote
-
-
-def for_child(device: str, sandbox: str, read_only_paths=()) -> Zygote | None:
-    """The zygote that will fork this child, or None for the spawn path; never raises."""
-    if not enabled(device, sandbox):
-        return None
-    try:
-        zygote = shared(sandbox == "bwrap")
-    except OSError:
-        return None
-    return zygote if zygote.serves(read_only_paths) else None
-
-
-def prestart(device: str = "cpu", sandbox: str = "uid") -> None:
-    """Start this process's zygote now, in the background, if it will be used; never raises.
-
-    Called early (e.g. when the hidden suites are configured) it overlaps the zygote's
-    ``import torch`` with the parent's own imports and collection.
-    """
-    for_child(device, sandbox)
-
-
-def run_forked(zygote: Zygote, request_file: Path, cwd: Path, output: Path, limits: Limits,
-               uid: int | None = None) -> tuple[int, bool]:
-    """Run one child through ``zygote``; raises ZygoteError if it cannot (it is then replaced)."""
-    try:
-        return zygote.run(request_file, cwd, output, limits, uid)
-    except (TimeoutError, ZygoteError) as error:
-        with _shared_lock:  # out of step or dead: the next call starts a fresh one
-            if _shared.get(zygote.sandboxed) is zygote:
-                del _shared[zygote.sandboxed]
-        zygote.close()
-        raise ZygoteError(str(error) or "the zygote did not answer in time") from error

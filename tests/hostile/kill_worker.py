@@ -1,5 +1,6 @@
-"""Kills the grading process itself: it walks up its ancestors to the `grader.grading.worker` process
-(grade-all runs one per learner) and SIGKILLs it. Graded in-process there is none to kill."""
+"""Kills the grading process itself: it walks up its ancestors to every `grader.grading.worker`
+process (grade-all runs one per learner, forked from a `grader.grading.worker_server`, whose
+command line it keeps) and SIGKILLs them. Graded in-process there is none to kill."""
 import os
 import signal
 
@@ -16,7 +17,7 @@ def _ancestors():
 
 def train_step(model, loss_fn, optimizer, x, y):
     for pid, argv in _ancestors():
-        if b"grader.grading.worker" in argv:
+        if any(b"grader.grading.worker" in arg for arg in argv):
             os.kill(pid, signal.SIGKILL)
     raise RuntimeError("no grader.grading.worker process above me")
 
