@@ -61,9 +61,18 @@ Where the floors are (why a target can stay unmet on 2 cores):
   suite is collected (the MNIST suite first) and the grading process judges on one torch thread
   (with torch's default threads its small operations spun against the children: 4.7 s of CPU for
   the collection instead of 2.3 s).
+  What would meet it: the meta-device runs in the same child as the CPU run (five fewer
+  children, but then one learner process sees both scenarios).
 - Workers: a worker keeps about one core busy (its zygote and children, with its own judging
   beside them), so a second worker fills the other; what is left is each learner's zygote start
-  (every learner gets a fresh sandbox and a fresh fork server: never shared between learners).
+  (`import torch` and `torch._dynamo`, about 3 s of CPU: every learner gets a fresh sandbox and a
+  fresh fork server, never shared between learners). What would meet it: one sandboxed fork
+  server per worker slot for the whole batch, which would need a proof that a child cannot
+  reach the fork server that the next learner's children come from.
+- Spy: its global module hooks put every module call on `Module.__call__`'s slow path, plus one
+  `count_nonzero` per step (telling zeroed gradients from real ones), on a step of about 0.3 ms.
+  What would meet it: hooks on the watched modules only (the losses a learner builds inside the
+  loop would then need another way in).
 """
 
 
