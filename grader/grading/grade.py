@@ -28,7 +28,6 @@ from grader.launch.sandbox import SandboxUnavailable, resolve
 from grader.grading.submission_files import ExerciseModules, find_exercise_modules
 
 
-
 @dataclass(frozen=True)
 class GradeOptions:
     """How to grade: device, sandbox, threads per child, limits and which exercises."""

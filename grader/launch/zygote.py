@@ -28,7 +28,8 @@ Isolation: with ``--sandbox bwrap`` the zygote itself runs inside bubblewrap, so
 forks is inside the same sandbox (a fork cannot leave it). That sandbox shows the zygote's own
 folder: its runtime copy (read-only) and ``children/``, under which each child's scratch folder is
 made (read-write), and the process's data folder (``grader.launch.child_data``, read-only). One zygote
-serves one grading process, which in ``grade-all`` grades one learner. Pids inside the sandbox
+serves one grading process (a lane of it, ``grader.launch.zygote_lanes``), which in ``grade-all``
+grades one learner: a zygote and its sandbox are never shared between learners. Pids inside the sandbox
 are not the host's: the zygote's ``pid N`` is translated through ``/proc/*/status`` (NSpid) before
 the parent signals anything. With ``--sandbox uid`` the forked child switches to its own user id
 right after the fork.
