@@ -108,9 +108,12 @@ def test_looplab_watch_reruns_on_a_real_save_and_ends_when_all_pass(folder):
         done[key] = passing(1)
         done[key].fingerprint = _record.fingerprint(module)
     _record.RunRecord(folder).update(done)
+    # A suite started in the background of a non-interactive shell inherits SIGINT ignored, and so
+    # would the watcher: give it Ctrl-C's default, as in a learner's terminal.
     watcher = subprocess.Popen([sys.executable, "-m", "grader", "watch", "--folder", str(folder)], cwd=REPO_ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "LOOPLAB_TARGET": ""})
+                               env={**os.environ, "LOOPLAB_TARGET": ""},
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines = _lines_of(watcher)
     try:
         _wait_for(lines, "Save exercises/ex10_grad_accumulation.py to test it again")
