@@ -18,6 +18,7 @@ from types import ModuleType
 import torch
 from torch import nn
 
+from grader.grading import replay
 from grader.paths import EXERCISES_DIR
 
 REFERENCE_FILE = EXERCISES_DIR / "_reference.py"
@@ -27,18 +28,8 @@ _BLOCK = re.compile(r"^RECORDED = \{.*?^\}\n", re.MULTILINE | re.DOTALL)
 def reference_run(model: nn.Module, loss_fn: nn.Module, x: torch.Tensor, y: torch.Tensor,
                   batch_size: int, epochs: int, lr: float = 0.1) -> list[float]:
     """SGD over batches taken in order; each epoch's loss averaged by sample count."""
-    optimizer, losses = torch.optim.SGD(model.parameters(), lr=lr), []
-    for _ in range(epochs):
-        total = 0.0
-        for start in range(0, len(x), batch_size):
-            xb, yb = x[start:start + batch_size], y[start:start + batch_size]
-            loss = loss_fn(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(xb)
-        losses.append(total / len(x))
-    return losses
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    return replay.train_epochs(model, loss_fn, optimizer, replay.batches_of(x, y, batch_size), epochs)
 
 
 def record(reference: ModuleType) -> dict:
