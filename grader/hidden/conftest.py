@@ -51,9 +51,9 @@ def pytest_itemcollected(item: pytest.Item) -> None:
     """
     module, config = getattr(item, "module", None), item.config
     started = config.stash.setdefault(_STARTED, set())
-    if module is None or id(module) in started:
+    if module is None or module in started:
         return
-    started.add(id(module))
+    started.add(module)
     plan = _plan(module)
     if plan is None:
         return

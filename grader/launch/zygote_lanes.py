@@ -37,7 +37,7 @@ class _Lanes:
         self.sandboxed = sandboxed
         self.wanted = 1
         self.servers: list[Zygote] = []
-        self.busy: set[int] = set()  # id() of the leased zygotes
+        self.busy: set[Zygote] = set()  # the leased ones
         self.changed = threading.Condition()
 
     def start(self, count: int) -> None:
@@ -52,17 +52,17 @@ class _Lanes:
         with self.changed:
             while True:
                 self._drop_dead()
-                idle = [server for server in self.servers if id(server) not in self.busy]
+                idle = [server for server in self.servers if server not in self.busy]
                 if not idle and len(self.servers) < self.wanted:
                     idle = [self._add()]
                 if idle:
-                    self.busy.add(id(idle[0]))
+                    self.busy.add(idle[0])
                     return idle[0]
                 self.changed.wait()
 
     def release(self, server: Zygote) -> None:
         with self.changed:
-            self.busy.discard(id(server))
+            self.busy.discard(server)
             self.changed.notify()
 
     def retire(self, server: Zygote) -> None:
@@ -70,7 +70,7 @@ class _Lanes:
         with self.changed:
             if server in self.servers:
                 self.servers.remove(server)
-            self.busy.discard(id(server))
+            self.busy.discard(server)
             self.changed.notify()
         server.close()
 
@@ -89,7 +89,7 @@ class _Lanes:
         return server
 
     def _drop_dead(self) -> None:
-        for server in [s for s in self.servers if not s.alive and id(s) not in self.busy]:
+        for server in [s for s in self.servers if not s.alive and s not in self.busy]:
             self.servers.remove(server)
             server.close()
 
